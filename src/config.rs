@@ -1,0 +1,141 @@
+//! `report/rapport.yaml` → [`Config`]. Unknown keys are errors (a typo must not silently fall back
+//! to a default); every field documents its default.
+
+use crate::error::InputError;
+use anyhow::{Context, Result};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// The report configuration.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Title on the title page.
+    pub titel: String,
+    /// Subtitle on the title page.
+    #[serde(default)]
+    pub undertitel: String,
+    /// Authors, in order.
+    #[serde(default)]
+    pub forfattere: Vec<String>,
+    /// The document date (ISO `YYYY-MM-DD`): fixed, so rebuilding gives the same PDF.
+    pub dato: chrono::NaiveDate,
+    /// Where the data come from.
+    #[serde(default)]
+    pub data: DataConfig,
+    /// How the effects are estimated.
+    #[serde(default)]
+    pub analyse: AnalysisConfig,
+    /// The chapters, in order: markdown + minijinja files relative to the config's folder.
+    pub kapitler: Vec<PathBuf>,
+    /// Folder the config was read from (chapter paths are relative to it).
+    #[serde(skip)]
+    pub root: PathBuf,
+}
+
+/// The data source.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataConfig {
+    /// Folder with register extracts (relative to the working directory). `null` (the default)
+    /// means the bundled synthetic registers, generated deterministically on first use.
+    #[serde(default)]
+    pub mappe: Option<PathBuf>,
+    /// Seed of the bundled synthetic registers (default 2020).
+    #[serde(default = "default_synth_seed")]
+    pub syntetisk_seed: u64,
+}
+
+impl Default for DataConfig {
+    fn default() -> Self {
+        DataConfig {
+            mappe: None,
+            syntetisk_seed: default_synth_seed(),
+        }
+    }
+}
+
+fn default_synth_seed() -> u64 {
+    crate::synth::DEFAULT_SEED
+}
+
+/// Estimation settings shared by all analyses.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnalysisConfig {
+    /// Seed of the bootstrap and the controls' placebo start dates (default 20200615).
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    /// Bootstrap replicates for standard errors (default 500).
+    #[serde(default = "default_bootstrap")]
+    pub bootstrap: usize,
+    /// Smallest number of persons a published cell may rest on (default 5).
+    #[serde(default = "default_discretion")]
+    pub diskretion: usize,
+}
+
+impl Default for AnalysisConfig {
+    fn default() -> Self {
+        AnalysisConfig {
+            seed: default_seed(),
+            bootstrap: default_bootstrap(),
+            diskretion: default_discretion(),
+        }
+    }
+}
+
+fn default_seed() -> u64 {
+    20200615
+}
+fn default_bootstrap() -> usize {
+    500
+}
+fn default_discretion() -> usize {
+    5
+}
+
+impl Config {
+    /// Reads and checks a configuration file.
+    pub fn load(path: &Path) -> Result<Config> {
+        let text = std::fs::read_to_string(path).with_context(|| {
+            InputError::new(format!(
+                "kan ikke læse konfigurationen {}: angiv en eksisterende fil med --config",
+                path.display()
+            ))
+        })?;
+        let mut config: Config = serde_yaml::from_str(&text).map_err(|e| {
+            let place = e
+                .location()
+                .map(|l| format!(" (linje {}, kolonne {})", l.line(), l.column()))
+                .unwrap_or_default();
+            InputError::new(format!(
+                "fejl i konfigurationen {}{place}: {e}",
+                path.display()
+            ))
+        })?;
+        config.root = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        config.check(path)?;
+        Ok(config)
+    }
+
+    fn check(&self, path: &Path) -> Result<()> {
+        if self.kapitler.is_empty() {
+            return crate::error::input_error(format!(
+                "{}: `kapitler` skal nævne mindst ét kapitel",
+                path.display()
+            ));
+        }
+        if self.analyse.bootstrap == 1 {
+            return crate::error::input_error(format!(
+                "{}: `analyse.bootstrap` skal være 0 (analytiske standardfejl) eller mindst 2",
+                path.display()
+            ));
+        }
+        Ok(())
+    }
+
+    /// The full path of a chapter file.
+    pub fn chapter_path(&self, chapter: &Path) -> PathBuf {
+        self.root.join(chapter)
+    }
+}

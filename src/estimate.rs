@@ -1,0 +1,165 @@
+//! The `estimate` command: any estimator on any CSV/parquet table, JSON on stdout.
+
+use crate::cli::{EstimateArgs, KernelArg, MethodArg, PscoreArg};
+use crate::error::InputError;
+use crate::estimators::{self, BandwidthRule, EstimateRequest, Kernel, Method, PsModel};
+use anyhow::Result;
+use ndarray::Array2;
+use polars::prelude::*;
+
+/// Runs `estimate`.
+pub fn run(args: &EstimateArgs) -> Result<()> {
+    let frame = read(&args.data)?;
+    let file = args.data.display().to_string();
+    let treatment = numeric(&frame, &file, &args.treatment)?;
+    let treated: Vec<bool> = treatment
+        .iter()
+        .enumerate()
+        .map(|(row, &t)| match t {
+            t if t == 1.0 => Ok(true),
+            t if t == 0.0 => Ok(false),
+            t => Err(InputError::new(format!(
+                "{file}: række {}, kolonne {}: behandling skal være 0 eller 1, fandt {t}",
+                row + 1,
+                args.treatment
+            ))),
+        })
+        .collect::<Result<_, _>>()?;
+    let covariates = matrix(&frame, &file, &args.covariates)?;
+    let outcomes = matrix(&frame, &file, &args.outcomes)?;
+    let strata = match &args.exact {
+        Some(column) => Some(strata(&frame, &file, column)?),
+        None => None,
+    };
+    let bandwidth = match args.bandwidth.as_str() {
+        "pm" => BandwidthRule::Pm,
+        "cv" => BandwidthRule::Cv,
+        number => {
+            BandwidthRule::Fixed(number.parse::<f64>().ok().filter(|h| *h > 0.0).ok_or_else(
+                || {
+                    InputError::new(format!(
+                        "--bandwidth skal være pm, cv eller et positivt tal, ikke «{number}»"
+                    ))
+                },
+            )?)
+        }
+    };
+    let request = EstimateRequest {
+        covariates,
+        covariate_names: args.covariates.clone(),
+        treatment: treated,
+        outcomes,
+        outcome_names: args.outcomes.clone(),
+        strata,
+        exact_name: args.exact.clone(),
+        method: match args.method {
+            MethodArg::Ridge => Method::Ridge,
+            MethodArg::Kernel => Method::Kernel,
+            MethodArg::Ipw => Method::Ipw,
+        },
+        kernel: match args.kernel {
+            KernelArg::Epan => Kernel::Epan,
+            KernelArg::Uniform => Kernel::Uniform,
+        },
+        bandwidth,
+        pscore: match args.pscore {
+            PscoreArg::Logit => PsModel::Logit,
+            PscoreArg::Probit => PsModel::Probit,
+        },
+        bootstrap: args.bootstrap,
+        seed: args.seed,
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads.unwrap_or(0))
+        .build()?;
+    let report = pool
+        .install(|| estimators::estimate(&request))
+        .map_err(|e| InputError::new(format!("{file}: {e}")))?;
+    println!("{}", serde_json::to_string_pretty(&report)?);
+    Ok(())
+}
+
+fn read(path: &std::path::Path) -> Result<DataFrame> {
+    let is_csv = path.extension().is_some_and(|e| e == "csv");
+    let read = || -> PolarsResult<DataFrame> {
+        if is_csv {
+            CsvReadOptions::default()
+                .with_has_header(true)
+                .try_into_reader_with_file_path(Some(path.to_path_buf()))?
+                .finish()
+        } else {
+            ParquetReader::new(std::fs::File::open(path)?).finish()
+        }
+    };
+    read().map_err(|e| InputError::new(format!("kan ikke læse {}: {e}", path.display())).into())
+}
+
+fn numeric(frame: &DataFrame, file: &str, name: &str) -> Result<Vec<f64>> {
+    let column = frame.column(name).map_err(|_| {
+        let names: Vec<String> = frame
+            .get_column_names()
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        InputError::new(format!(
+            "{file}: kolonnen «{name}» findes ikke; kolonnerne er: {}",
+            names.join(", ")
+        ))
+    })?;
+    let values = column.cast(&DataType::Float64).map_err(|_| {
+        InputError::new(format!(
+            "{file}: kolonnen «{name}» er ikke numerisk ({})",
+            column.dtype()
+        ))
+    })?;
+    let values = values.f64()?;
+    values
+        .iter()
+        .enumerate()
+        .map(|(row, v)| {
+            v.filter(|v| v.is_finite()).ok_or_else(|| {
+                InputError::new(format!(
+                    "{file}: række {}, kolonne «{name}»: værdien mangler eller er ikke et tal",
+                    row + 1
+                ))
+                .into()
+            })
+        })
+        .collect()
+}
+
+fn matrix(frame: &DataFrame, file: &str, names: &[String]) -> Result<Array2<f64>> {
+    let mut out = Array2::<f64>::zeros((frame.height(), names.len()));
+    for (j, name) in names.iter().enumerate() {
+        for (i, v) in numeric(frame, file, name)?.into_iter().enumerate() {
+            out[[i, j]] = v;
+        }
+    }
+    Ok(out)
+}
+
+fn strata(frame: &DataFrame, file: &str, name: &str) -> Result<Vec<u32>> {
+    let column = frame
+        .column(name)
+        .map_err(|_| InputError::new(format!("{file}: kolonnen «{name}» (--exact) findes ikke")))?
+        .cast(&DataType::String)?;
+    let mut levels: Vec<String> = Vec::new();
+    let mut out = Vec::with_capacity(frame.height());
+    for (row, value) in column.str()?.iter().enumerate() {
+        let value = value.ok_or_else(|| {
+            InputError::new(format!(
+                "{file}: række {}, kolonne «{name}»: værdien mangler",
+                row + 1
+            ))
+        })?;
+        let index = match levels.iter().position(|l| l == value) {
+            Some(i) => i,
+            None => {
+                levels.push(value.to_string());
+                levels.len() - 1
+            }
+        };
+        out.push(index as u32);
+    }
+    Ok(out)
+}

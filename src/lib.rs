@@ -1,0 +1,58 @@
+//! # effektrapport
+//!
+//! Builds the Danish effect evaluation of "Brancheorienteret tilgang" (BOT) from register data.
+//! The data flow one way, and this file is the one place that knows the order of the stages:
+//!
+//! 1. [`config`]: `report/rapport.yaml` says what to analyse and print.
+//! 2. [`registers`]: the register extracts (or the bundled [`synth`]etic ones) are read and checked.
+//! 3. [`dataset`]: the population funnel, (placebo) start dates, covariates and outcomes.
+//! 4. [`analysis`]: propensity scores and every effect with the [`estimators`] (kmatch's formulas).
+//! 5. [`results`]: every printed number under a stable key (`resultater.json`, the seam).
+//! 6. [`tables`] and [`figures`]: table models and SVG figures from the results.
+//! 7. [`render`]: the Danish chapters (markdown + minijinja) become typst markup.
+//! 8. [`pdf`]: the embedded typst compiler typesets the PDF.
+
+pub mod analysis;
+pub mod calendar;
+pub mod cli;
+pub mod config;
+pub mod dataset;
+pub mod error;
+pub mod estimators;
+pub mod figures;
+pub mod fsutil;
+pub mod locale;
+pub mod pdf;
+pub mod registers;
+pub mod render;
+pub mod results;
+pub mod synth;
+pub mod tables;
+
+mod estimate;
+mod pipeline;
+
+use anyhow::Result;
+use cli::{Cli, Command};
+
+/// Runs one command of the command line.
+pub fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Build(args) => pipeline::run(&args).map(|_| ()),
+        Command::Synth(args) => {
+            let spec = synth::SynthSpec {
+                seed: args.seed,
+                scale: args.scale,
+            };
+            if !(args.scale > 0.0 && args.scale.is_finite()) {
+                return error::input_error("--scale skal være et positivt tal");
+            }
+            synth::write(&spec, &args.out)?;
+            eprintln!("syntetiske registre skrevet til {}", args.out.display());
+            Ok(())
+        }
+        Command::Estimate(args) => estimate::run(&args),
+    }
+}
+
+pub use pipeline::{BuildOutput, build_report};

@@ -1,0 +1,228 @@
+//! Typesetting in process with the typst compiler: a hermetic [`World`] over in-memory files
+//! (the report's `.typ` sources and SVG figures), the fonts embedded in the binary, and a fixed
+//! document date, so the same inputs give a byte-identical PDF on any machine.
+
+use crate::error::InputError;
+use anyhow::{Context, Result};
+use std::collections::HashMap;
+use std::sync::OnceLock;
+use typst::diag::{FileError, FileResult, Severity, SourceDiagnostic};
+use typst::foundations::{Bytes, Datetime, Duration, Smart};
+use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
+use typst::text::{Font, FontBook};
+use typst::utils::LazyHash;
+use typst::{Library, LibraryExt, World, WorldExt};
+use typst_kit::fonts::FontStore;
+use typst_layout::PagedDocument;
+use typst_pdf::{PdfOptions, Timestamp};
+
+/// The fonts of every document: typst's embedded fonts (Libertinus Serif, New Computer Modern,
+/// DejaVu Sans Mono), loaded once per process and shared.
+fn fonts() -> &'static FontStore {
+    static FONTS: OnceLock<FontStore> = OnceLock::new();
+    FONTS.get_or_init(|| {
+        let mut store = FontStore::new();
+        store.extend(typst_kit::fonts::embedded());
+        store
+    })
+}
+
+fn library() -> &'static LazyHash<Library> {
+    static LIBRARY: OnceLock<LazyHash<Library>> = OnceLock::new();
+    LIBRARY.get_or_init(|| LazyHash::new(Library::default()))
+}
+
+/// The virtual file id of `path` (absolute, e.g. `/rapport.typ`).
+fn file_id(path: &str) -> Result<FileId> {
+    let vpath =
+        VirtualPath::new(path).map_err(|e| anyhow::anyhow!("ugyldig virtuel sti {path}: {e:?}"))?;
+    Ok(RootedPath::new(VirtualRoot::Project, vpath).intern())
+}
+
+/// A document to typeset: typst sources and binary files (figures) by virtual path.
+pub struct Document {
+    main: FileId,
+    sources: HashMap<FileId, Source>,
+    files: HashMap<FileId, Bytes>,
+    today: Datetime,
+}
+
+impl Document {
+    /// A document whose main file is `main_path` with text `main`, dated `date`.
+    pub fn new(main_path: &str, main: String, date: chrono::NaiveDate) -> Result<Document> {
+        use chrono::Datelike;
+        let id = file_id(main_path)?;
+        let today = Datetime::from_ymd(date.year(), date.month() as u8, date.day() as u8)
+            .ok_or_else(|| InputError::new(format!("ugyldig dokumentdato {date}")))?;
+        let mut sources = HashMap::new();
+        sources.insert(id, Source::new(id, main));
+        Ok(Document {
+            main: id,
+            sources,
+            files: HashMap::new(),
+            today,
+        })
+    }
+
+    /// Adds a typst source file at `path`.
+    pub fn add_source(&mut self, path: &str, text: String) -> Result<()> {
+        let id = file_id(path)?;
+        self.sources.insert(id, Source::new(id, text));
+        Ok(())
+    }
+
+    /// Adds a binary file (e.g. an SVG figure) at `path`.
+    pub fn add_file(&mut self, path: &str, bytes: Vec<u8>) -> Result<()> {
+        self.files.insert(file_id(path)?, Bytes::new(bytes));
+        Ok(())
+    }
+
+    /// Typesets the document and exports the PDF. `ident` is the PDF's stable document id.
+    /// Warnings are returned (rendered with file and line); errors fail with the same rendering.
+    pub fn compile_pdf(&self, ident: &str) -> Result<Typeset> {
+        let world = ReportWorld { doc: self };
+        let warned = typst::compile::<PagedDocument>(&world);
+        let warnings: Vec<String> = warned
+            .warnings
+            .iter()
+            .map(|d| describe(&world, d))
+            .collect();
+        let document = match warned.output {
+            Ok(document) => document,
+            Err(errors) => {
+                let text: Vec<String> = errors.iter().map(|d| describe(&world, d)).collect();
+                typst::comemo::evict(10);
+                return Err(anyhow::anyhow!(
+                    "typst kunne ikke sætte dokumentet:\n{}",
+                    text.join("\n")
+                ));
+            }
+        };
+        let options = PdfOptions {
+            ident: Smart::Custom(ident.to_string()),
+            timestamp: Some(Timestamp::new_utc(self.today)),
+            creator: Smart::Custom(Some(format!("effektrapport {}", env!("CARGO_PKG_VERSION")))),
+            ..PdfOptions::default()
+        };
+        let pdf = typst_pdf::pdf(&document, &options).map_err(|errors| {
+            let text: Vec<String> = errors.iter().map(|d| describe(&world, d)).collect();
+            anyhow::anyhow!("PDF-eksporten fejlede:\n{}", text.join("\n"))
+        });
+        typst::comemo::evict(10);
+        let pages = document
+            .pages()
+            .iter()
+            .map(|page| frame_text(&page.frame))
+            .collect();
+        pdf.map(|pdf| Typeset {
+            pdf,
+            warnings,
+            pages,
+        })
+        .context("kan ikke skrive PDF")
+    }
+}
+
+/// A typeset document.
+pub struct Typeset {
+    /// The PDF file's bytes.
+    pub pdf: Vec<u8>,
+    /// Compiler warnings, with file and line.
+    pub warnings: Vec<String>,
+    /// The text of each page, runs joined by spaces (for checks of what the reader sees).
+    pub pages: Vec<String>,
+}
+
+fn frame_text(frame: &typst::layout::Frame) -> String {
+    let mut out = String::new();
+    for (_, item) in frame.items() {
+        match item {
+            typst::layout::FrameItem::Group(group) => {
+                let inner = frame_text(&group.frame);
+                if !inner.is_empty() {
+                    out.push_str(&inner);
+                    out.push(' ');
+                }
+            }
+            typst::layout::FrameItem::Text(text) => {
+                out.push_str(&text.text);
+                out.push(' ');
+            }
+            _ => {}
+        }
+    }
+    out.trim_end().to_string()
+}
+
+/// A diagnostic as `fil:linje: fejl: besked (hint: …)`.
+fn describe(world: &ReportWorld, diagnostic: &SourceDiagnostic) -> String {
+    let kind = match diagnostic.severity {
+        Severity::Error => "fejl",
+        Severity::Warning => "advarsel",
+    };
+    let place = diagnostic
+        .span
+        .id()
+        .and_then(|id| {
+            let source = world.source(id).ok()?;
+            let range = world.range(diagnostic.span)?;
+            let line = source.lines().byte_to_line(range.start)? + 1;
+            Some(format!("{}:{line}: ", id.vpath().get_with_slash()))
+        })
+        .unwrap_or_default();
+    let hints: String = diagnostic
+        .hints
+        .iter()
+        .map(|h| format!(" (hint: {})", h.v))
+        .collect();
+    format!("{place}{kind}: {}{hints}", diagnostic.message)
+}
+
+struct ReportWorld<'a> {
+    doc: &'a Document,
+}
+
+impl World for ReportWorld<'_> {
+    fn library(&self) -> &LazyHash<Library> {
+        library()
+    }
+
+    fn book(&self) -> &LazyHash<FontBook> {
+        fonts().book()
+    }
+
+    fn main(&self) -> FileId {
+        self.doc.main
+    }
+
+    fn source(&self, id: FileId) -> FileResult<Source> {
+        self.doc
+            .sources
+            .get(&id)
+            .cloned()
+            .ok_or_else(|| not_found(id))
+    }
+
+    fn file(&self, id: FileId) -> FileResult<Bytes> {
+        if let Some(source) = self.doc.sources.get(&id) {
+            return Ok(Bytes::from_string(source.text().to_string()));
+        }
+        self.doc
+            .files
+            .get(&id)
+            .cloned()
+            .ok_or_else(|| not_found(id))
+    }
+
+    fn font(&self, index: usize) -> Option<Font> {
+        fonts().font(index)
+    }
+
+    fn today(&self, _offset: Option<Duration>) -> Option<Datetime> {
+        Some(self.doc.today)
+    }
+}
+
+fn not_found(id: FileId) -> FileError {
+    FileError::NotFound(id.vpath().get_without_slash().into())
+}

@@ -1,0 +1,237 @@
+//! From results to typst markup: each chapter is Danish markdown with minijinja expressions over
+//! the results; tables and figures are inserted as ready typst; the markdown becomes typst markup
+//! ([`markdown`]); the chapters are wrapped in the layout of `templates/rapport.typ`.
+//!
+//! Template functions: `r("tabel_4_1.alle.m2.beskaeftigelse")` (an estimate: est, se, p,
+//! stjerner, kontrolniveau, rel, n), `tal("pscore.baandbredde")` (any other number),
+//! `tekst("hovedperiode")` (a computed label), `tabel("tabel_4_1")`, `figur("figur_2_3")`. Filters (Danish formatting): `tal(d)`, `pct(d)`,
+//! `pp(d)`, `heltal`, `fortegn(d)`. Globals: `befolkning` (the funnel), `proveniens`.
+//! Undefined names are errors, never blanks. Template comments are `{## … ##}`, since `{#label}`
+//! is markdown's heading-label syntax.
+
+pub mod markdown;
+
+use crate::config::Config;
+use crate::error::InputError;
+use crate::locale;
+use crate::results::Results;
+use crate::tables::{Table, typst_string};
+use anyhow::{Context, Result};
+use minijinja::value::{Serde, Value};
+use minijinja::{Environment, ErrorKind, UndefinedBehavior};
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+/// A figure ready for the document: its SVG and its caption.
+#[derive(Debug, Clone)]
+pub struct Figure {
+    /// Stable id (`figur_2_3`), the typst label `<fig:ID>` and the file `fig/ID.svg`.
+    pub id: String,
+    /// Caption.
+    pub caption: String,
+    /// Note under the figure (source, definitions).
+    pub note: String,
+    /// The SVG text.
+    pub svg: String,
+}
+
+impl Figure {
+    /// The figure's virtual path in the document.
+    pub fn path(&self) -> String {
+        format!("/fig/{}.svg", self.id)
+    }
+}
+
+/// The layout template, embedded in the binary.
+pub const LAYOUT: &str = include_str!("../../templates/rapport.typ");
+/// Virtual path of the layout template.
+pub const LAYOUT_PATH: &str = "/templates/rapport.typ";
+
+/// Renders the whole report to typst markup (the main file).
+pub fn report(
+    config: &Config,
+    results: &Results,
+    tables: &BTreeMap<String, Table>,
+    figures: &BTreeMap<String, Figure>,
+) -> Result<String> {
+    let raw = Arc::new(Mutex::new(Vec::<String>::new()));
+    let env = environment(results, tables, figures, raw.clone())?;
+    let mut body = String::new();
+    for chapter in &config.kapitler {
+        let path = config.chapter_path(chapter);
+        let source = std::fs::read_to_string(&path).with_context(|| {
+            InputError::new(format!("kan ikke læse kapitlet {}", path.display()))
+        })?;
+        let name = path.display().to_string();
+        let rendered = env
+            .render_named_str(&name, &source, minijinja::context! {})
+            .map_err(|e| template_error(&name, &e))?;
+        let blocks = raw
+            .lock()
+            .map_err(|_| anyhow::anyhow!("intern fejl: skabelonlåsen er forgiftet"))?
+            .clone();
+        let typst = markdown::markdown_to_typst(&rendered, &blocks)
+            .map_err(|e| InputError::new(format!("{name} (efter skabelonen): {e}")))?;
+        body.push_str(&typst);
+        body.push_str("\n\n");
+    }
+    Ok(wrap(config, results, &body))
+}
+
+fn template_error(name: &str, error: &minijinja::Error) -> anyhow::Error {
+    let line = error.line().map(|l| format!(":{l}")).unwrap_or_default();
+    let detail = error.detail().map(|d| format!(": {d}")).unwrap_or_default();
+    let hint = match error.kind() {
+        ErrorKind::UndefinedError => {
+            " (navnet findes ikke i resultaterne; se docs/resultater.md for nøglerne)"
+        }
+        _ => "",
+    };
+    InputError::new(format!(
+        "{name}{line}: skabelonfejl: {}{detail}{hint}",
+        error.kind()
+    ))
+    .into()
+}
+
+fn environment(
+    results: &Results,
+    tables: &BTreeMap<String, Table>,
+    figures: &BTreeMap<String, Figure>,
+    raw: Arc<Mutex<Vec<String>>>,
+) -> Result<Environment<'static>> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    // Markdown heading attributes are written `{#label}`, so template comments are `{## … ##}`.
+    let syntax = minijinja::syntax::SyntaxConfig::builder()
+        .comment_delimiters("{##", "##}")
+        .build()?;
+    env.set_syntax(syntax);
+    let estimates = results.estimater.clone();
+    env.add_function("r", move |key: String| -> Result<Value, minijinja::Error> {
+        estimates
+            .get(&key)
+            .map(|e| Value::from(Serde(e)))
+            .ok_or_else(|| unknown("estimatet", &key))
+    });
+    let numbers = results.tal.clone();
+    env.add_function(
+        "tal",
+        move |key: String| -> Result<Value, minijinja::Error> {
+            numbers
+                .get(&key)
+                .map(|v| Value::from(*v))
+                .ok_or_else(|| unknown("tallet", &key))
+        },
+    );
+    let texts = results.tekster.clone();
+    env.add_function(
+        "tekst",
+        move |key: String| -> Result<Value, minijinja::Error> {
+            texts
+                .get(&key)
+                .map(|v| Value::from(v.clone()))
+                .ok_or_else(|| unknown("teksten", &key))
+        },
+    );
+    let table_markup: BTreeMap<String, String> = tables
+        .iter()
+        .map(|(k, t)| (k.clone(), t.to_typst()))
+        .collect();
+    let raw_tables = raw.clone();
+    env.add_function(
+        "tabel",
+        move |id: String| -> Result<Value, minijinja::Error> {
+            let markup = table_markup
+                .get(&id)
+                .ok_or_else(|| unknown("tabellen", &id))?;
+            Ok(placeholder(&raw_tables, markup.clone()))
+        },
+    );
+    let figure_markup: BTreeMap<String, String> = figures
+        .iter()
+        .map(|(k, f)| {
+            (
+                k.clone(),
+                crate::figures::to_typst(&f.id, &f.path(), &f.caption, &f.note),
+            )
+        })
+        .collect();
+    env.add_function(
+        "figur",
+        move |id: String| -> Result<Value, minijinja::Error> {
+            let markup = figure_markup
+                .get(&id)
+                .ok_or_else(|| unknown("figuren", &id))?;
+            Ok(placeholder(&raw, markup.clone()))
+        },
+    );
+    env.add_global("befolkning", Value::from(Serde(&results.befolkning)));
+    env.add_global("proveniens", Value::from(Serde(&results.proveniens)));
+    env.add_filter("tal", |x: f64, decimals: Option<usize>| {
+        locale::tal(x, decimals.unwrap_or(1))
+    });
+    env.add_filter("fortegn", |x: f64, decimals: Option<usize>| {
+        locale::tal_fortegn(x, decimals.unwrap_or(1))
+    });
+    env.add_filter("pct", |x: f64, decimals: Option<usize>| {
+        locale::pct(x, decimals.unwrap_or(1))
+    });
+    env.add_filter("pp", |x: f64, decimals: Option<usize>| {
+        locale::pp(x, decimals.unwrap_or(1))
+    });
+    env.add_filter("heltal", |x: f64| locale::heltal(x.round() as i64));
+    Ok(env)
+}
+
+fn unknown(what: &str, key: &str) -> minijinja::Error {
+    minijinja::Error::new(
+        ErrorKind::UndefinedError,
+        format!("{what} «{key}» findes ikke"),
+    )
+}
+
+/// Stores ready typst and returns the markdown placeholder that the converter replaces with it.
+fn placeholder(raw: &Arc<Mutex<Vec<String>>>, markup: String) -> Value {
+    let mut blocks = raw.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    blocks.push(markup);
+    Value::from_safe_string(format!("\n<!--raw:{}-->\n", blocks.len() - 1))
+}
+
+/// The main typst file: the layout applied to the chapters, with the title page and colophon.
+fn wrap(config: &Config, results: &Results, body: &str) -> String {
+    use chrono::Datelike;
+    let p = &results.proveniens;
+    let d = config.dato;
+    let colophon = [
+        format!("Data: {}", p.datakilde),
+        format!("DREAM til og med: {}", p.dream_til),
+        format!(
+            "Datafingeraftryk (BLAKE3): {}",
+            &p.data_fingeraftryk[..16.min(p.data_fingeraftryk.len())]
+        ),
+        format!(
+            "Konfiguration (BLAKE3): {}",
+            &p.konfiguration_fingeraftryk[..16.min(p.konfiguration_fingeraftryk.len())]
+        ),
+        format!("Program: effektrapport {} (commit {})", p.version, p.commit),
+        format!("Seed: {}; bootstrap-replikationer: {}", p.seed, p.bootstrap),
+    ];
+    let colophon: Vec<String> = colophon
+        .iter()
+        .map(|l| format!("#{}", typst_string(l)))
+        .collect();
+    let authors: Vec<String> = config.forfattere.iter().map(|a| typst_string(a)).collect();
+    format!(
+        "#import {layout}: rapport, rapport-tabel\n#show: rapport.with(\n  titel: {titel},\n  undertitel: {undertitel},\n  forfattere: ({authors}),\n  dato: datetime(year: {y}, month: {m}, day: {dd}),\n  dato-tekst: {datotekst},\n  kolofon: [{colophon}],\n)\n\n{body}",
+        layout = typst_string(LAYOUT_PATH),
+        titel = typst_string(&config.titel),
+        undertitel = typst_string(&config.undertitel),
+        authors = authors.iter().map(|a| format!("{a},")).collect::<String>(),
+        y = d.year(),
+        m = d.month(),
+        dd = d.day(),
+        datotekst = typst_string(&locale::dato(d.year(), d.month(), d.day())),
+        colophon = colophon.join(" \\ "),
+    )
+}

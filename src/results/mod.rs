@@ -1,0 +1,102 @@
+//! The results store: every printed number under a stable key, written as `resultater.json`.
+//!
+//! Keys of effect estimates are `<tabel>.<gruppe>.m<metode>.<udfald>`, e.g.
+//! `tabel_4_1.alle.m2.beskaeftigelse` (docs/resultater.md). Everything after estimation
+//! (tables, prose, figures, diff, status notes) reads from here, never from the estimators.
+
+use crate::dataset::FunnelStep;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// One effect estimate as printed in a table cell.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Estimate {
+    /// The ATT (share points: 0.05 = 5 percentage points).
+    pub est: f64,
+    /// Standard error (bootstrap when `analyse.bootstrap` ≥ 2, otherwise analytic).
+    pub se: f64,
+    /// Two-sided p-value.
+    pub p: f64,
+    /// Significance stars: `#` p < 0.10, `*` < 0.05, `**` < 0.01, `***` < 0.001.
+    pub stjerner: String,
+    /// The matched control group's level (the counterfactual mean of the treated).
+    pub kontrolniveau: f64,
+    /// Relative effect, est / kontrolniveau (printed only when p < 0.10).
+    pub rel: Option<f64>,
+    /// Persons in the estimation sample.
+    pub n: usize,
+    /// Treated persons with a match (on support).
+    pub n_behandlede: usize,
+}
+
+/// Where the numbers come from.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Provenance {
+    /// Program version.
+    pub version: String,
+    /// Git commit the program was built from ("ukendt" outside a git checkout).
+    pub commit: String,
+    /// Data source: the folder read, or the synthetic registers with their seed.
+    pub datakilde: String,
+    /// BLAKE3 fingerprint of the input files (names and contents).
+    pub data_fingeraftryk: String,
+    /// BLAKE3 fingerprint of the configuration and chapter files.
+    pub konfiguration_fingeraftryk: String,
+    /// Seed of the bootstrap and placebo dates.
+    pub seed: u64,
+    /// Bootstrap replicates (0 = analytic standard errors).
+    pub bootstrap: usize,
+    /// Last month covered by DREAM (`YYYY-MM`).
+    pub dream_til: String,
+}
+
+/// A coefficient of the propensity-score model.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Coefficient {
+    /// Covariate.
+    pub navn: String,
+    /// Estimate (0 when omitted).
+    pub est: f64,
+    /// Standard error (`null` when omitted).
+    pub se: Option<f64>,
+    /// Omitted because of collinearity.
+    pub udeladt: bool,
+}
+
+/// Everything the report prints.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Results {
+    /// Provenance stamp.
+    pub proveniens: Provenance,
+    /// The population funnel, step by step.
+    pub befolkning: Vec<FunnelStep>,
+    /// Effect estimates by key.
+    pub estimater: BTreeMap<String, Estimate>,
+    /// Other printed numbers by key (bandwidths, counts, averages), e.g. `pscore.baandbredde`.
+    pub tal: BTreeMap<String, f64>,
+    /// Computed text labels by key, e.g. `hovedperiode` → "januar–juli 2019".
+    pub tekster: BTreeMap<String, String>,
+    /// Propensity-score model of the main sample.
+    pub pscore: Vec<Coefficient>,
+    /// Series behind the figures, by figure id and series name.
+    pub figurer: BTreeMap<String, BTreeMap<String, Vec<[f64; 2]>>>,
+    /// Warnings a reader of the report should know about (separation, omitted covariates, unknown DREAM codes).
+    pub advarsler: Vec<String>,
+}
+
+impl Results {
+    /// The estimate under `key`, if any.
+    pub fn estimate(&self, key: &str) -> Option<&Estimate> {
+        self.estimater.get(key)
+    }
+
+    /// Serialises to pretty JSON (deterministic: keys are sorted).
+    pub fn to_json(&self) -> anyhow::Result<String> {
+        Ok(serde_json::to_string_pretty(self)?)
+    }
+}
+
+/// The key of an effect estimate: `<tabel>.<gruppe>.m<metode>.<udfald>`.
+pub fn key(table: &str, group: &str, method: u8, outcome: &str) -> String {
+    format!("{table}.{group}.m{method}.{outcome}")
+}
