@@ -70,6 +70,12 @@ pub fn month_parts(month: MonthNo) -> (i32, u32) {
     (month.div_euclid(12), (month.rem_euclid(12) + 1) as u32)
 }
 
+/// The first day of a running month number.
+pub fn first_day(month: MonthNo) -> NaiveDate {
+    let (y, m) = month_parts(month);
+    NaiveDate::from_ymd_opt(y, m, 1).expect("valid month")
+}
+
 /// The month a week belongs to: the month of its Thursday.
 pub fn month_of_week(week: WeekNo) -> MonthNo {
     month_of(monday(week) + Days::new(3))

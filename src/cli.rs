@@ -50,6 +50,13 @@ pub struct SynthArgs {
     /// Multiply the control population by this factor (performance work).
     #[arg(long, default_value_t = 1.0)]
     pub scale: f64,
+    /// The report's analysis seed (`analyse.seed`), which draws the controls' placebo dates; the
+    /// registers are designed for it.
+    #[arg(long, default_value_t = crate::synth::DEFAULT_ANALYSIS_SEED)]
+    pub analysis_seed: u64,
+    /// Data vintage YYYY-MM: DREAM ends that month (deliveries up to it; a few weeks revised).
+    #[arg(long)]
+    pub vintage: Option<String>,
 }
 
 /// Matching method for `estimate`.

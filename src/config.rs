@@ -28,6 +28,8 @@ pub struct Config {
     pub analyse: AnalysisConfig,
     /// The chapters, in order: markdown + minijinja files relative to the config's folder.
     pub kapitler: Vec<PathBuf>,
+    /// The effect analyses: each fills one table or figure with estimates.
+    pub analyser: Vec<AnalysisSpec>,
     /// Folder the config was read from (chapter paths are relative to it).
     #[serde(skip)]
     pub root: PathBuf,
@@ -72,6 +74,46 @@ pub struct AnalysisConfig {
     /// Smallest number of persons a published cell may rest on (default 5).
     #[serde(default = "default_discretion")]
     pub diskretion: usize,
+    /// Bandwidth rule: `cv` (kmatch's cross-validation, default), `pm` or a number.
+    #[serde(default = "default_bandwidth")]
+    pub baandbredde: String,
+}
+
+fn default_bandwidth() -> String {
+    "cv".into()
+}
+
+/// One analysis: outcomes × groups × methods on one population, filling the table or figure `id`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnalysisSpec {
+    /// Table or figure id, the first part of the results keys (`tabel_4_1`).
+    pub id: String,
+    /// Outcomes (columns of the analysis dataset). An entry ending in `_u*` expands to weeks 0–52.
+    pub udfald: Vec<String>,
+    /// Groups: `alle`, `maend`, `kvinder`, `start_2018_06`, `start_2018_03`.
+    pub grupper: Vec<String>,
+    /// Methods (1)–(5): 1 ridge, 2 ridge + exact on municipality, 3 kernel, 4 kernel + exact, 5 IPW.
+    pub metoder: Vec<u8>,
+    /// `hoved` (the main sample, default) or `ubegraenset` (funnel step 1, Tabel 5.1).
+    #[serde(default = "default_population")]
+    pub population: String,
+    /// Propensity-score model: `logit` (default) or `probit`.
+    #[serde(default = "default_pscore")]
+    pub pscore: String,
+    /// Kernel: `epan` (default) or `uniform`.
+    #[serde(default = "default_kernel")]
+    pub kerne: String,
+}
+
+fn default_population() -> String {
+    "hoved".into()
+}
+fn default_pscore() -> String {
+    "logit".into()
+}
+fn default_kernel() -> String {
+    "epan".into()
 }
 
 impl Default for AnalysisConfig {
@@ -80,6 +122,7 @@ impl Default for AnalysisConfig {
             seed: default_seed(),
             bootstrap: default_bootstrap(),
             diskretion: default_discretion(),
+            baandbredde: default_bandwidth(),
         }
     }
 }

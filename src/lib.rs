@@ -17,6 +17,7 @@ pub mod calendar;
 pub mod cli;
 pub mod config;
 pub mod dataset;
+pub mod diskretion;
 pub mod error;
 pub mod estimators;
 pub mod figures;
@@ -40,9 +41,16 @@ pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Build(args) => pipeline::run(&args).map(|_| ()),
         Command::Synth(args) => {
+            let vintage = args
+                .vintage
+                .as_deref()
+                .map(synth::parse_vintage)
+                .transpose()?;
             let spec = synth::SynthSpec {
                 seed: args.seed,
                 scale: args.scale,
+                analysis_seed: args.analysis_seed,
+                vintage,
             };
             if !(args.scale > 0.0 && args.scale.is_finite()) {
                 return error::input_error("--scale skal være et positivt tal");

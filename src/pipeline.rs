@@ -55,9 +55,9 @@ pub fn build_report(config: &Config, data: Option<&Path>, out: &Path) -> Result<
     })?;
     let provenance = analysis::provenance(config, &source.description, &regs)?;
     let results = stage("estimation", || {
-        analysis::run(config, &analysis_data, provenance)
+        analysis::run(config, &regs, &analysis_data, provenance)
     })?;
-    let (tables, figures) = stage("tabeller og figurer", || outputs(&results))?;
+    let (tables, figures) = stage("tabeller og figurer", || outputs(config, &results))?;
     let typst = stage("tekst (skabeloner)", || {
         render::report(config, &results, &tables, &figures)
     })?;
@@ -75,6 +75,10 @@ pub fn build_report(config: &Config, data: Option<&Path>, out: &Path) -> Result<
     stage("skriv filer", || {
         fsutil::write_atomic(&out.join("resultater.json"), results.to_json()?.as_bytes())?;
         fsutil::write_atomic(&out.join("rapport.typ"), typst.as_bytes())?;
+        fsutil::write_atomic(
+            &out.join("rapport.txt"),
+            typeset.pages.join("\n\u{c}\n").as_bytes(),
+        )?;
         fsutil::write_atomic(
             &out.join("templates/rapport.typ"),
             render::LAYOUT.as_bytes(),
@@ -130,10 +134,21 @@ fn data_source(config: &Config, data: Option<&Path>, out: &Path) -> Result<DataS
     let seed = config.data.syntetisk_seed;
     let dir = out.join(format!("data/syntetisk-{seed}"));
     let marker = dir.join(".komplet");
-    let stamp = format!("effektrapport {} seed {seed}\n", env!("CARGO_PKG_VERSION"));
+    let stamp = format!(
+        "effektrapport {} seed {seed} analyse-seed {}\n",
+        env!("CARGO_PKG_VERSION"),
+        config.analyse.seed
+    );
     if std::fs::read_to_string(&marker).ok().as_deref() != Some(stamp.as_str()) {
-        synth::write(&synth::SynthSpec { seed, scale: 1.0 }, &dir)
-            .context("kan ikke skrive de syntetiske registre")?;
+        synth::write(
+            &synth::SynthSpec {
+                seed,
+                analysis_seed: config.analyse.seed,
+                ..synth::SynthSpec::default()
+            },
+            &dir,
+        )
+        .context("kan ikke skrive de syntetiske registre")?;
         fsutil::write_atomic(&marker, stamp.as_bytes())?;
     }
     Ok(DataSource {
@@ -143,57 +158,40 @@ fn data_source(config: &Config, data: Option<&Path>, out: &Path) -> Result<DataS
 }
 
 /// Tables and figures of the report, from the results.
-fn outputs(results: &Results) -> Result<(BTreeMap<String, Table>, BTreeMap<String, Figure>)> {
-    let mut tables = BTreeMap::new();
-    let t41 = tables::effects::table(
+fn outputs(
+    config: &Config,
+    results: &Results,
+) -> Result<(BTreeMap<String, Table>, BTreeMap<String, Figure>)> {
+    use tables::descriptive;
+    let ids: Vec<String> = config.analyser.iter().map(|a| a.id.clone()).collect();
+    let mut all = tables::catalog::effect_tables(results, &ids)?;
+    all.push(descriptive::deliveries(results, config.analyse.diskretion));
+    all.push(descriptive::funnel(results));
+    all.push(descriptive::participants(results)?);
+    all.push(descriptive::pscore(results));
+    all.push(descriptive::balance(
         results,
-        "tabel_4_1",
-        "Effekt af deltagelse på ordinær beskæftigelse i januar–juli 2019 for alle, mænd og kvinder",
-        &[("beskaeftigelse", "Ordinær beskæftigelse")],
-        &tables::effects::GROUPS,
-        &[1, 2],
-    )?;
-    tables.insert(t41.id.clone(), t41);
-    let mut figs = BTreeMap::new();
-    let fig = figure_2_3(results)?;
-    figs.insert(fig.id.clone(), fig);
-    Ok((tables, figs))
-}
-
-/// Figur 2.3: participants' average employment rate by month relative to start, by sex.
-fn figure_2_3(results: &Results) -> Result<Figure> {
-    let data = results
-        .figurer
-        .get("figur_2_3")
-        .context("resultaterne mangler data til figur 2.3")?;
-    let series: Vec<figures::Series> = [("maend", "Mænd"), ("kvinder", "Kvinder")]
+        "bilagstabel_2_2",
+        &[("alle", "Alle")],
+    )?);
+    all.push(descriptive::balance(
+        results,
+        "bilagstabel_2_3",
+        &[("maend", "Mænd"), ("kvinder", "Kvinder")],
+    )?);
+    let tables = all.into_iter().map(|t| (t.id.clone(), t)).collect();
+    let mut figs = vec![
+        figures::report::employment_profile(results)?,
+        figures::report::score_densities(results)?,
+    ];
+    for spec in figures::report::WEEKLY
         .iter()
-        .filter_map(|(key, label)| {
-            data.get(*key).map(|points| figures::Series {
-                label: label.to_string(),
-                points: points.iter().map(|p| (p[0], p[1] * 100.0)).collect(),
-                band: None,
-            })
-        })
-        .collect();
-    let top = series
-        .iter()
-        .flat_map(|s| s.points.iter().map(|p| p.1))
-        .fold(10.0f64, f64::max);
-    let axes = figures::Axes {
-        x_label: "Måneder i forhold til start".into(),
-        y_label: "Beskæftigelsesgrad (pct.)".into(),
-        x_range: (-12.0, 12.0),
-        y_range: (0.0, (top * 1.15 / 5.0).ceil() * 5.0),
-        y_decimals: 0,
-    };
-    Ok(Figure {
-        id: "figur_2_3".into(),
-        caption:
-            "Deltagernes gennemsnitlige beskæftigelsesgrad før og efter start, mænd og kvinder"
-                .into(),
-        note: "Kilde: DREAM (beskæftigelsesgrad pr. måned); deltagere i analysepopulationen."
-            .into(),
-        svg: figures::line_chart(&axes, &series)?,
-    })
+        .filter(|f| ids.iter().any(|id| id == f.id))
+    {
+        figs.push(figures::report::weekly(results, spec)?);
+    }
+    Ok((
+        tables,
+        figs.into_iter().map(|f| (f.id.clone(), f)).collect(),
+    ))
 }

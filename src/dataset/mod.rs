@@ -4,22 +4,27 @@
 //! Steps: participants (start January 2017 – October 2018) and the population get start dates
 //! (controls a [`placebo`] date); a polars join attaches each person's BEF record for the start
 //! year; the funnel keeps 19–63-year-old non-Western immigrants in the evaluation municipalities
-//! who are active on the labour market the week before start, then those on a public benefit that
-//! week, then drops Skanderborg's residents. Each step's counts are kept for the report.
+//! who are active on the labour market the week before start (the unrestricted population, the
+//! rows of [`AnalysisData`]), then those on a public benefit that week, then drops Skanderborg's
+//! residents (the main sample). Each step's counts are kept for the report. The variables are
+//! defined in [`covariates`] and [`outcomes`]; the registers' facts are gathered in [`lookups`].
 
 pub mod countries;
+pub mod covariates;
+pub mod education;
+pub mod lookups;
 pub mod outcomes;
 pub mod placebo;
 
-use crate::calendar::{self, WeekNo};
+use crate::calendar;
 use crate::registers::{Registers, codes::CodeBook};
 use crate::synth::municipalities;
 use anyhow::{Context, Result};
-use chrono::NaiveDate;
-use ndarray::Array2;
+use chrono::{Datelike, NaiveDate};
+use ndarray::{Array2, ArrayViewMut2, Axis};
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// One step of the population funnel.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -32,37 +37,49 @@ pub struct FunnelStep {
     pub controls: usize,
 }
 
-/// The analysis sample as matrices.
+/// The analysis population as matrices: one row per person of the unrestricted population
+/// (funnel step 1), sorted by participation (participants first) and person id.
 #[derive(Debug, Clone)]
 pub struct AnalysisData {
     /// Participant (true) or control.
     pub treated: Vec<bool>,
     /// Man (true) or woman.
     pub male: Vec<bool>,
-    /// Municipality of residence, as an index into `municipality_names` (exact-matching stratum).
+    /// Municipality of residence, as an index into `municipality_names` (exact-matching stratum;
+    /// Skanderborg has its own index).
     pub municipality: Vec<u32>,
     /// Municipality names, by index.
     pub municipality_names: Vec<String>,
     /// Month of the (placebo) start, as a running month number (start-date subsamples, Tabel 4.3).
     pub start_month: Vec<calendar::MonthNo>,
+    /// (Placebo) start date.
+    pub start_date: Vec<NaiveDate>,
     /// Whether the row belongs to the main sample (last funnel step). Rows outside it belong only
     /// to the unrestricted population of the robustness analysis (Tabel 5.1).
     pub main_sample: Vec<bool>,
-    /// Propensity-score covariates (n × k).
+    /// Propensity-score covariates (n × k), Bilagstabel 2.1.
     pub covariates: Array2<f64>,
-    /// Names of the covariates.
+    /// Names of the covariates (ASCII snake case).
     pub covariate_names: Vec<String>,
+    /// Danish labels of the covariates.
+    pub covariate_labels: Vec<String>,
     /// Variables of the descriptive and balance tables (Tabel 3.1, Bilagstabel 2.2), n × d.
     pub descriptives: Array2<f64>,
     /// Names of the descriptive variables.
     pub descriptive_names: Vec<String>,
+    /// Danish labels of the descriptive variables.
+    pub descriptive_labels: Vec<String>,
     /// Outcomes (n × m); NaN where the person has no follow-up for that outcome.
     pub outcomes: Array2<f64>,
-    /// Names of the outcomes (the results keys).
+    /// Names of the outcomes (the results keys), see [`outcomes::names`].
     pub outcome_names: Vec<String>,
     /// Employment rate in the months −12..=12 around the start month (n × 25; NaN outside DREAM).
     pub employment_profile: Array2<f64>,
-    /// The population funnel.
+    /// In IGU (from the IGU start date, no dropout) in the months −12..=12 around the start month
+    /// (n × 25; NaN outside the IGU register's coverage), Figur 2.4.
+    pub igu_profile: Array2<f64>,
+    /// The population funnel: the delivered participants, everyone with a (placebo) start in the
+    /// twelve municipalities, then the three steps of the report.
     pub funnel: Vec<FunnelStep>,
     /// DREAM codes the code book does not know, with person-weeks.
     pub unknown_codes: BTreeMap<String, usize>,
@@ -90,10 +107,10 @@ struct Candidate {
     birth: NaiveDate,
     ie_type: i64,
     origin: i64,
-    married: bool,
+    partner: Option<String>,
 }
 
-/// Months before and after the start month in the employment profile (Figur 2.3).
+/// Months before and after the start month in the profiles (Figur 2.3, 2.4).
 pub const PROFILE_MONTHS: usize = 12;
 
 /// First and last start date of the evaluation's participants.
@@ -104,9 +121,9 @@ pub fn evaluation_window() -> (NaiveDate, NaiveDate) {
     )
 }
 
-/// Builds the analysis dataset from checked registers.
+/// Builds the analysis dataset from checked registers; `seed` draws the controls' placebo dates.
 pub fn build(registers: &Registers, codebook: &CodeBook, seed: u64) -> Result<AnalysisData> {
-    let candidates =
+    let (candidates, delivered) =
         candidates(registers, seed).context("kan ikke samle deltagere og befolkning")?;
     let dream = &registers.dream;
     let permanent = codebook.mask("permanent_udenfor");
@@ -118,13 +135,18 @@ pub fn build(registers: &Registers, codebook: &CodeBook, seed: u64) -> Result<An
             _ => 0,
         }
     };
+    let in_mask = |mask: &[bool], code: u16| mask.get(usize::from(code)).copied().unwrap_or(false);
     let counts = |people: &[&Candidate]| {
         (
             people.iter().filter(|c| c.treated).count(),
             people.iter().filter(|c| !c.treated).count(),
         )
     };
-    let mut funnel = Vec::new();
+    let mut funnel = vec![FunnelStep {
+        label: "Deltagere leveret af kommunerne".into(),
+        treated: delivered,
+        controls: 0,
+    }];
     let mut push = |label: &str, people: &[&Candidate]| {
         let (treated, controls) = counts(people);
         funnel.push(FunnelStep {
@@ -145,22 +167,35 @@ pub fn build(registers: &Registers, codebook: &CodeBook, seed: u64) -> Result<An
             (19..=63).contains(&age)
                 && matches!(c.ie_type, 2 | 3)
                 && countries::non_western(c.origin)
-                && !permanent[usize::from(code_before(c))]
+                && !in_mask(&permanent, code_before(c))
         })
         .collect();
     push(
         "19–63-årige ikke-vestlige indvandrere, aktive på arbejdsmarkedet ugen før start",
         &step1,
     );
-    let step2: Vec<&Candidate> = step1
-        .into_iter()
-        .filter(|c| benefit[usize::from(code_before(c))])
+    let step2: Vec<bool> = step1
+        .iter()
+        .map(|c| in_mask(&benefit, code_before(c)))
         .collect();
-    push("… og på offentlig forsørgelse ugen før start", &step2);
+    let on_benefit: Vec<&Candidate> = step1
+        .iter()
+        .zip(&step2)
+        .filter(|(_, b)| **b)
+        .map(|(c, _)| *c)
+        .collect();
+    push("… og på offentlig forsørgelse ugen før start", &on_benefit);
     let skanderborg = municipalities::by_name("Skanderborg").map(|m| m.kom);
-    let sample: Vec<&Candidate> = step2
-        .into_iter()
-        .filter(|c| Some(c.kom) != skanderborg)
+    let main: Vec<bool> = step1
+        .iter()
+        .zip(&step2)
+        .map(|(c, b)| *b && Some(c.kom) != skanderborg)
+        .collect();
+    let sample: Vec<&Candidate> = step1
+        .iter()
+        .zip(&main)
+        .filter(|(_, m)| **m)
+        .map(|(c, _)| *c)
         .collect();
     push("… og ikke bosat i Skanderborg", &sample);
     if counts(&sample).0 == 0 || counts(&sample).1 == 0 {
@@ -168,11 +203,12 @@ pub fn build(registers: &Registers, codebook: &CodeBook, seed: u64) -> Result<An
             "analysepopulationen har ingen deltagere eller ingen kontrolpersoner efter afgrænsningen; kontrollér deltagerfilen og BEF",
         );
     }
-    assemble(&sample, registers, codebook, funnel)
+    assemble(&step1, main, registers, codebook, funnel)
 }
 
-/// Start dates for participants and placebo dates for everyone else, joined (polars) with BEF.
-fn candidates(registers: &Registers, seed: u64) -> Result<Vec<Candidate>> {
+/// Start dates for participants and placebo dates for everyone else, joined (polars) with BEF;
+/// also the number of delivered participants.
+fn candidates(registers: &Registers, seed: u64) -> Result<(Vec<Candidate>, usize)> {
     let (lo, hi) = evaluation_window();
     let deltagere = &registers.deltagere.frame;
     let ids = deltagere.column("PNR")?.str()?;
@@ -214,7 +250,7 @@ fn candidates(registers: &Registers, seed: u64) -> Result<Vec<Candidate>> {
     }
     let years: Vec<i64> = start
         .iter()
-        .map(|&d| i64::from(chrono::Datelike::year(&calendar::from_epoch_days(d))))
+        .map(|&d| i64::from(calendar::from_epoch_days(d).year()))
         .collect();
     let n = pnr.len();
     let starts = DataFrame::new(
@@ -228,6 +264,11 @@ fn candidates(registers: &Registers, seed: u64) -> Result<Vec<Candidate>> {
             Column::new("treated".into(), treated),
         ],
     )?;
+    let koms: Vec<i64> = municipalities::MUNICIPALITIES
+        .iter()
+        .map(|m| m.kom)
+        .collect();
+    let koms = Series::new("koms".into(), koms);
     let joined = starts
         .lazy()
         .join(
@@ -236,10 +277,24 @@ fn candidates(registers: &Registers, seed: u64) -> Result<Vec<Candidate>> {
             [col("PNR"), col("AAR")],
             JoinArgs::new(JoinType::Inner),
         )
+        .filter(
+            koms.iter()
+                .map(|k| col("KOM").eq(lit(k.try_extract::<i64>().unwrap_or_default())))
+                .reduce(|a, b| a.or(b))
+                .unwrap_or(lit(false)),
+        )
         .sort(["PNR"], SortMultipleOptions::default())
         .collect()?;
     let get_i64 = |name: &str| -> Result<Vec<i64>> {
         Ok(joined.column(name)?.i64()?.no_null_iter().collect())
+    };
+    let get_date = |name: &str| -> Result<Vec<i32>> {
+        Ok(joined
+            .column(name)?
+            .date()?
+            .physical()
+            .no_null_iter()
+            .collect())
     };
     let (kom, koen, ie, land) = (
         get_i64("KOM")?,
@@ -247,30 +302,12 @@ fn candidates(registers: &Registers, seed: u64) -> Result<Vec<Candidate>> {
         get_i64("IE_TYPE")?,
         get_i64("OPR_LAND")?,
     );
+    let (starts, births) = (get_date("start")?, get_date("FOED_DAG")?);
     let ids: Vec<&str> = joined.column("PNR")?.str()?.no_null_iter().collect();
-    let starts: Vec<i32> = joined
-        .column("start")?
-        .date()?
-        .physical()
-        .no_null_iter()
-        .collect();
-    let births: Vec<i32> = joined
-        .column("FOED_DAG")?
-        .date()?
-        .physical()
-        .no_null_iter()
-        .collect();
     let treated: Vec<bool> = joined.column("treated")?.bool()?.no_null_iter().collect();
-    let civst: Vec<Option<&str>> = joined.column("CIVST")?.str()?.iter().collect();
-    let eval_koms: HashSet<i64> = municipalities::MUNICIPALITIES
-        .iter()
-        .map(|m| m.kom)
-        .collect();
+    let partner: Vec<Option<&str>> = joined.column("E_FAELLE_ID")?.str()?.iter().collect();
     let mut out = Vec::with_capacity(ids.len());
     for i in 0..ids.len() {
-        if !eval_koms.contains(&kom[i]) {
-            continue;
-        }
         out.push(Candidate {
             pnr: ids[i].to_string(),
             treated: treated[i],
@@ -280,156 +317,188 @@ fn candidates(registers: &Registers, seed: u64) -> Result<Vec<Candidate>> {
             birth: calendar::from_epoch_days(births[i]),
             ie_type: ie[i],
             origin: land[i],
-            married: civst[i] == Some("G"),
+            partner: partner[i].map(str::to_string),
         });
     }
     out.sort_by(|a, b| b.treated.cmp(&a.treated).then_with(|| a.pnr.cmp(&b.pnr)));
-    Ok(out)
+    Ok((out, first_start.len()))
 }
 
-/// Covariates and outcomes of the final sample.
+fn person(c: &Candidate) -> covariates::Person<'_> {
+    covariates::Person {
+        pnr: &c.pnr,
+        start: c.start,
+        kom: c.kom,
+        male: c.male,
+        birth: c.birth,
+        origin: c.origin,
+        partner: c.partner.as_deref(),
+    }
+}
+
+/// Covariates, descriptives, outcomes and profiles of the unrestricted population.
 fn assemble(
-    sample: &[&Candidate],
+    rows: &[&Candidate],
+    main: Vec<bool>,
     registers: &Registers,
     codebook: &CodeBook,
     funnel: Vec<FunnelStep>,
 ) -> Result<AnalysisData> {
     let dream = &registers.dream;
-    let main = outcomes::main_period();
-    if dream.month_col(*main.end()).is_none() {
-        let (y, m) = calendar::month_parts(dream.last_month());
-        return crate::error::input_error(format!(
-            "DREAM slutter i {}; hovedudfaldet kræver beskæftigelsesgrader til og med juli 2019",
-            crate::locale::maaned(y, m)
-        ));
-    }
-    let mut names: Vec<String> = municipalities::MUNICIPALITIES
+    let ids: Vec<String> = rows.iter().map(|c| c.pnr.clone()).collect();
+    let partners: Vec<String> = rows.iter().filter_map(|c| c.partner.clone()).collect();
+    let lookups = lookups::Lookups::collect(registers, &ids, &partners)?;
+    let categories = covariates::Categories::new(codebook);
+    let sources = covariates::Sources {
+        dream,
+        lookups: &lookups,
+        categories: &categories,
+    };
+    let masks = outcomes::Masks::new(codebook);
+    let igu_until = lookups.igu_until.unwrap_or(NaiveDate::MIN);
+    let mut all_names = Vec::new();
+    sources.values(&person(rows[0]), Some(&mut all_names));
+    let index: HashMap<&str, usize> = all_names
         .iter()
-        .filter(|m| sample.iter().any(|c| c.kom == m.kom))
-        .map(|m| m.name.to_string())
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), i))
         .collect();
-    names.sort();
-    let koms: Vec<i64> = names
-        .iter()
-        .filter_map(|n| municipalities::by_name(n))
-        .map(|m| m.kom)
-        .collect();
-    let categories = [
-        ("integrationsydelse", codebook.mask("integrationsydelse")),
-        ("kontanthjaelp", codebook.mask("kontanthjaelp")),
-        (
-            "virksomhedspraktik",
-            or_masks(
-                &codebook.mask("virksomhedspraktik_privat"),
-                &codebook.mask("virksomhedspraktik_offentlig"),
-            ),
-        ),
-        ("su", codebook.mask("su")),
-    ];
-    let subsidy = or_masks(
-        &codebook.mask("loentilskud_privat"),
-        &codebook.mask("loentilskud_offentlig"),
-    );
-    let mut covariate_names: Vec<String> = vec![
-        "bot_2017".into(),
-        "startmaaned".into(),
-        "mand".into(),
-        "alder".into(),
-        "gift".into(),
-    ];
-    covariate_names.extend(names.iter().skip(1).map(|n| format!("kommune_{}", slug(n))));
-    for months in [1, 6, 12] {
-        covariate_names.push(format!("grad_{months}m_foer"));
-    }
-    for weeks in [1, 26, 52] {
-        for (cat, _) in &categories {
-            covariate_names.push(format!("{cat}_{weeks}u_foer"));
-        }
-    }
-    let n = sample.len();
+    let pick =
+        |names: &[String]| -> Vec<usize> { names.iter().map(|n| index[n.as_str()]).collect() };
+    let covariate_names = covariates::covariate_names();
+    let descriptive_names = covariates::descriptive_names();
+    let (cov_ix, desc_ix) = (pick(&covariate_names), pick(&descriptive_names));
+    let outcome_names = outcomes::names();
+    let n = rows.len();
+    let width = 2 * PROFILE_MONTHS + 1;
     let mut x = Array2::<f64>::zeros((n, covariate_names.len()));
-    let mut y = Array2::<f64>::zeros((n, 1));
-    let mut profile = Array2::<f64>::from_elem((n, 2 * PROFILE_MONTHS + 1), f64::NAN);
-    let mut municipality = Vec::with_capacity(n);
-    for (i, c) in sample.iter().enumerate() {
-        let row = dream.row_of.get(&c.pnr).copied();
-        let start_week: WeekNo = calendar::week_of(c.start);
-        let start_month = calendar::month_of(c.start);
-        let code_at = |week: WeekNo| {
-            row.zip(dream.week_col(week))
-                .map_or(0, |(r, col)| dream.codes[[r, col]])
-        };
-        let grad_at = |month| {
-            row.zip(dream.month_col(month))
-                .map_or(0.0, |(r, col)| dream.grad[[r, col]])
-        };
-        let stratum = koms
-            .iter()
-            .position(|&k| k == c.kom)
-            .expect("sample municipalities are listed") as u32;
-        municipality.push(stratum);
-        let mut values = vec![
-            f64::from(chrono::Datelike::year(&c.start) == 2017),
-            f64::from(chrono::Datelike::month(&c.start)),
-            f64::from(c.male),
-            f64::from(calendar::age_at(c.birth, c.start)),
-            f64::from(c.married),
-        ];
-        values.extend((1..names.len()).map(|k| f64::from(stratum as usize == k)));
-        for months in [1, 6, 12] {
-            values.push(grad_at(start_month - months));
-        }
-        for weeks in [1, 26, 52] {
-            let code = code_at(start_week - weeks);
-            for (_, mask) in &categories {
-                values.push(f64::from(mask[usize::from(code)]));
+    let mut d = Array2::<f64>::zeros((n, descriptive_names.len()));
+    let mut y = Array2::<f64>::zeros((n, outcome_names.len()));
+    let mut profile = Array2::<f64>::from_elem((n, width), f64::NAN);
+    let mut igu_profile = Array2::<f64>::from_elem((n, width), f64::NAN);
+    let no_months: Vec<u32> = vec![0; dream.n_months()];
+    let fill = |offset: usize,
+                mut x: ArrayViewMut2<f64>,
+                mut d: ArrayViewMut2<f64>,
+                mut y: ArrayViewMut2<f64>,
+                mut profile: ArrayViewMut2<f64>,
+                mut igu_profile: ArrayViewMut2<f64>| {
+        let mut out = vec![0.0; outcome_names.len()];
+        let mut virkf = vec![0u16; dream.n_months()];
+        for i in 0..x.nrows() {
+            let c = rows[offset + i];
+            let values = sources.values(&person(c), None);
+            for (k, &j) in cov_ix.iter().enumerate() {
+                x[[i, k]] = values[j];
+            }
+            for (k, &j) in desc_ix.iter().enumerate() {
+                d[[i, k]] = values[j];
+            }
+            let row = dream.row_of.get(&c.pnr).copied();
+            virkf.fill(0);
+            for &(m, v) in lookups.owner.get(&c.pnr).map_or(&[][..], |v| v) {
+                if let Some(col) = dream.month_col(m) {
+                    virkf[col] = v;
+                }
+            }
+            let codes_row;
+            let grad_row;
+            let branche_row;
+            let no_codes = vec![0u16; dream.n_weeks()];
+            let no_grad = vec![0.0; dream.n_months()];
+            let (codes, grad, branche): (&[u16], &[f64], &[u32]) = match row {
+                Some(r) => {
+                    codes_row = dream.codes.row(r).to_vec();
+                    grad_row = dream.grad.row(r).to_vec();
+                    branche_row = dream.branche.row(r).to_vec();
+                    (&codes_row, &grad_row, &branche_row)
+                }
+                None => (&no_codes, &no_grad, &no_months),
+            };
+            let igu_start = lookups.igu.get(&c.pnr).copied();
+            let series = outcomes::Series {
+                first_week: dream.first_week,
+                codes,
+                first_month: dream.first_month,
+                grad,
+                branche,
+                virkf: &virkf,
+                igu_start,
+                igu_until,
+            };
+            outcomes::compute(&series, c.start, &masks, &mut out);
+            for (k, v) in out.iter().enumerate() {
+                y[[i, k]] = *v;
+            }
+            let start_month = calendar::month_of(c.start);
+            let igu_last = calendar::month_of(igu_until);
+            for k in 0..width {
+                let month = start_month + k as i32 - PROFILE_MONTHS as i32;
+                if let Some(col) = dream.month_col(month) {
+                    profile[[i, k]] = grad[col];
+                }
+                if month <= igu_last {
+                    igu_profile[[i, k]] = f64::from(u8::from(
+                        igu_start.is_some_and(|s| calendar::month_of(s) <= month),
+                    ));
+                }
             }
         }
-        for (k, v) in values.into_iter().enumerate() {
-            x[[i, k]] = v;
+    };
+    let chunk = n.div_ceil(rayon::current_num_threads().max(1) * 4).max(1);
+    rayon::scope(|scope| {
+        let parts = x
+            .axis_chunks_iter_mut(Axis(0), chunk)
+            .zip(d.axis_chunks_iter_mut(Axis(0), chunk))
+            .zip(y.axis_chunks_iter_mut(Axis(0), chunk))
+            .zip(profile.axis_chunks_iter_mut(Axis(0), chunk))
+            .zip(igu_profile.axis_chunks_iter_mut(Axis(0), chunk))
+            .enumerate();
+        for (k, ((((x, d), y), p), g)) in parts {
+            let fill = &fill;
+            scope.spawn(move |_| fill(k * chunk, x, d, y, p, g));
         }
-        for (k, offset) in (-(PROFILE_MONTHS as i32)..=PROFILE_MONTHS as i32).enumerate() {
-            if let Some((r, col)) = row.zip(dream.month_col(start_month + offset)) {
-                profile[[i, k]] = dream.grad[[r, col]];
-            }
-        }
-        let monthly: BTreeMap<i32, (f64, f64)> = main
-            .clone()
-            .map(|m| {
-                let weeks: Vec<WeekNo> = (dream.first_week..=dream.last_week())
-                    .filter(|&w| calendar::month_of_week(w) == m)
-                    .collect();
-                let sub = weeks
-                    .iter()
-                    .filter(|&&w| subsidy[usize::from(code_at(w))])
-                    .count() as f64
-                    / weeks.len().max(1) as f64;
-                (m, (grad_at(m), sub))
-            })
-            .collect();
-        y[[i, 0]] = outcomes::employment_jan_jul_2019(&monthly);
-    }
+    });
+    let mut names: Vec<&str> = municipalities::MUNICIPALITIES
+        .iter()
+        .filter(|m| rows.iter().any(|c| c.kom == m.kom))
+        .map(|m| m.name)
+        .collect();
+    names.sort_by_key(|n| slug(n));
+    let municipality = rows
+        .iter()
+        .map(|c| {
+            let name = municipalities::by_kom(c.kom).map_or("", |m| m.name);
+            names.iter().position(|n| *n == name).unwrap_or(0) as u32
+        })
+        .collect();
     Ok(AnalysisData {
-        treated: sample.iter().map(|c| c.treated).collect(),
-        male: sample.iter().map(|c| c.male).collect(),
+        treated: rows.iter().map(|c| c.treated).collect(),
+        male: rows.iter().map(|c| c.male).collect(),
         municipality,
-        municipality_names: names,
-        start_month: sample.iter().map(|c| calendar::month_of(c.start)).collect(),
-        main_sample: vec![true; n],
-        descriptives: x.clone(),
-        descriptive_names: covariate_names.clone(),
+        municipality_names: names.into_iter().map(str::to_string).collect(),
+        start_month: rows.iter().map(|c| calendar::month_of(c.start)).collect(),
+        start_date: rows.iter().map(|c| c.start).collect(),
+        main_sample: main,
         covariates: x,
+        covariate_labels: covariate_names
+            .iter()
+            .map(|n| covariates::label(n))
+            .collect(),
         covariate_names,
+        descriptives: d,
+        descriptive_labels: descriptive_names
+            .iter()
+            .map(|n| covariates::label(n))
+            .collect(),
+        descriptive_names,
         outcomes: y,
-        outcome_names: vec!["beskaeftigelse".into()],
+        outcome_names,
         employment_profile: profile,
+        igu_profile,
         funnel,
         unknown_codes: dream.unknown_codes.clone(),
     })
-}
-
-fn or_masks(a: &[bool], b: &[bool]) -> Vec<bool> {
-    a.iter().zip(b).map(|(x, y)| *x || *y).collect()
 }
 
 /// ASCII key for a Danish name: lower case, æ→ae, ø→oe, å→aa, other non-alphanumerics → `_`.

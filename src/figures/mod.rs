@@ -8,6 +8,8 @@ use plotters::prelude::*;
 use plotters::style::FontStyle;
 use std::sync::Once;
 
+pub mod report;
+
 /// The font family of all figure text.
 pub const FONT: &str = "Libertinus Serif";
 
@@ -49,6 +51,8 @@ pub struct Axes {
     pub x_range: (f64, f64),
     /// Range of the y axis.
     pub y_range: (f64, f64),
+    /// Decimals of the x-axis tick labels.
+    pub x_decimals: usize,
     /// Decimals of the y-axis tick labels.
     pub y_decimals: usize,
 }
@@ -77,7 +81,7 @@ pub fn line_chart(axes: &Axes, series: &[Series]) -> Result<String> {
                 axes.y_range.0..axes.y_range.1,
             )
             .map_err(|e| anyhow!("figur: {e}"))?;
-        let y_decimals = axes.y_decimals;
+        let (x_decimals, y_decimals) = (axes.x_decimals, axes.y_decimals);
         chart
             .configure_mesh()
             .light_line_style(RGBColor(235, 235, 235))
@@ -85,7 +89,7 @@ pub fn line_chart(axes: &Axes, series: &[Series]) -> Result<String> {
             .y_desc(axes.y_label.as_str())
             .label_style(label_font.clone())
             .axis_desc_style(label_font.clone())
-            .x_label_formatter(&|v| crate::locale::tal(*v, 0))
+            .x_label_formatter(&|v| crate::locale::tal(*v, x_decimals))
             .y_label_formatter(&|v| crate::locale::tal(*v, y_decimals))
             .draw()
             .map_err(|e| anyhow!("figur: {e}"))?;

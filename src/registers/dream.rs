@@ -1,19 +1,29 @@
-//! DREAM as arrays: weekly benefit codes, monthly employment rates and industries, one row per
-//! person, with the running week and month numbers of the first column.
+//! DREAM as arrays: weekly benefit codes, monthly employment rates and industries, yearly a-kasse
+//! membership, one row per person, with the running week and month numbers of the first column.
+//!
+//! A parquet DREAM is read a few dozen columns at a time, so a national extract (hundreds of
+//! thousands of persons × 1,700 weeks) never sits in memory as text.
 
 use super::codes::CodeBook;
-use super::table::Table;
+use super::table;
 use crate::calendar::{self, MonthNo, WeekNo};
 use crate::error::InputError;
 use anyhow::Result;
 use ndarray::Array2;
+use polars::prelude::*;
 use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
 
 /// Stored for a code that is not a number from 1 to 999 (counted as unknown).
 pub const UNREADABLE_CODE: u16 = 1000;
 
+/// Columns read per pass over a parquet DREAM.
+const COLUMNS_PER_PASS: usize = 48;
+
 /// The weekly and monthly DREAM histories.
 pub struct Dream {
+    /// The file read.
+    pub path: PathBuf,
     /// Person id of each row.
     pub ids: Vec<String>,
     /// Row of each person id.
@@ -28,8 +38,22 @@ pub struct Dream {
     pub grad: Array2<f64>,
     /// Monthly industry (DB07 code as a number; 0 when missing).
     pub branche: Array2<u32>,
+    /// First year of `akasse`.
+    pub first_akasse_year: i32,
+    /// Yearly a-kasse membership (`akYY`; empty columns when the extract has none).
+    pub akasse: Array2<bool>,
     /// Codes the code book does not know, with their number of person-weeks.
     pub unknown_codes: BTreeMap<String, usize>,
+}
+
+/// Parses DREAM's yearly a-kasse column `akYY` (YY < 90 means 20YY) into a year.
+pub fn parse_akasse_column(name: &str) -> Option<i32> {
+    let digits = name.strip_prefix("ak")?;
+    if digits.len() != 2 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let yy: i32 = digits.parse().ok()?;
+    Some(if yy < 90 { 2000 + yy } else { 1900 + yy })
 }
 
 impl Dream {
@@ -65,11 +89,57 @@ impl Dream {
         (c >= 0 && (c as usize) < self.n_months()).then_some(c as usize)
     }
 
-    /// Builds the arrays from the checked DREAM table.
-    pub fn from_table(table: &Table, codebook: &CodeBook) -> Result<Dream> {
-        let df = &table.frame;
-        let file = table.path.display().to_string();
-        let ids: Vec<String> = df
+    /// A-kasse membership of row `row` in `year` (false outside the extract's years).
+    pub fn akasse_member(&self, row: usize, year: i32) -> bool {
+        let c = year - self.first_akasse_year;
+        c >= 0 && (c as usize) < self.akasse.ncols() && self.akasse[[row, c as usize]]
+    }
+
+    /// Reads and checks `dream.parquet` or `dream.csv` in `dir`.
+    pub fn load(dir: &Path, codebook: &CodeBook) -> Result<Dream> {
+        let spec = &super::DREAM;
+        let path = table::find(dir, spec.stem).ok_or_else(|| {
+            InputError::new(format!(
+                "registeret DREAM mangler: forventede {}/dream.parquet eller dream.csv (se docs/data.md)",
+                dir.display()
+            ))
+        })?;
+        let file = path.display().to_string();
+        let names = table::column_names(&path)?;
+        let lower: Vec<String> = names.iter().map(|n| n.to_ascii_lowercase()).collect();
+        let id_name = names
+            .iter()
+            .find(|n| n.eq_ignore_ascii_case("PNR") || n.eq_ignore_ascii_case("lobenr"))
+            .ok_or_else(|| {
+                InputError::new(format!(
+                    "{file}: kolonnen PNR (tekst) mangler; fundne kolonner: {}",
+                    names.iter().take(8).cloned().collect::<Vec<_>>().join(", ")
+                ))
+            })?
+            .clone();
+        let weeks = span(&file, &lower, "y_", calendar::parse_dream_week)?;
+        let months = span(&file, &lower, "grad_", |n| {
+            calendar::parse_month_column(n, "grad_")
+        })?;
+        let mut years: Vec<(i32, String)> = lower
+            .iter()
+            .filter_map(|n| parse_akasse_column(n).map(|y| (y, n.clone())))
+            .collect();
+        years.sort();
+        let first_akasse_year = years.first().map_or(0, |y| y.0);
+        let original = |lower_name: &str| -> String {
+            names
+                .iter()
+                .find(|n| n.eq_ignore_ascii_case(lower_name))
+                .cloned()
+                .unwrap_or_else(|| lower_name.to_string())
+        };
+        let first = table::check(
+            &path,
+            table::read_columns(&path, Some(vec![id_name.clone()]))?,
+            spec,
+        )?;
+        let ids: Vec<String> = first
             .column("PNR")?
             .str()?
             .no_null_iter()
@@ -79,69 +149,128 @@ impl Dream {
         for (row, id) in ids.iter().enumerate() {
             if row_of.insert(id.clone(), row).is_some() {
                 return crate::error::input_error(format!(
-                    "{file}: række {}: personen står flere gange i DREAM; hver person skal have én række",
+                    "{file}: række {}, kolonne PNR: personen {id} står flere gange i DREAM; hver person skal have én række",
                     row + 1
                 ));
             }
         }
-        let names: Vec<String> = df
-            .get_column_names()
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        let weeks = span(&file, &names, "y_", |n| calendar::parse_dream_week(n))?;
-        let months = span(&file, &names, "grad_", |n| {
-            calendar::parse_month_column(n, "grad_")
-        })?;
         let n = ids.len();
-        let mut unknown_codes = BTreeMap::new();
-        let mut codes = Array2::<u16>::zeros((n, weeks.len()));
-        for (c, name) in weeks.columns.iter().enumerate() {
-            let column = df.column(name)?.str()?;
-            for (r, value) in column.iter().enumerate() {
-                let Some(text) = value else { continue };
-                let code = match text.parse::<u16>() {
-                    Ok(code) if (1..=999).contains(&code) => code,
-                    _ => UNREADABLE_CODE,
-                };
-                if code == UNREADABLE_CODE || !codebook.knows(code) {
-                    *unknown_codes.entry(text.to_string()).or_insert(0) += 1;
-                }
-                codes[[r, c]] = code;
-            }
-        }
-        let mut grad = Array2::<f64>::zeros((n, months.len()));
-        let mut branche = Array2::<u32>::zeros((n, months.len()));
-        for (c, name) in months.columns.iter().enumerate() {
-            for (r, value) in df.column(name)?.f64()?.iter().enumerate() {
-                let rate = value.unwrap_or(0.0);
-                if !(0.0..=1.0 + 1e-9).contains(&rate) {
-                    return crate::error::input_error(format!(
-                        "{file}: række {}, kolonne {name}: beskæftigelsesgraden {rate} ligger ikke mellem 0 og 1",
-                        r + 1
-                    ));
-                }
-                grad[[r, c]] = rate;
-            }
-            let (y, m) = calendar::month_parts(months.first + c as i32);
-            let bname = format!("branche_{y}_{m:02}");
-            if let Ok(column) = df.column(&bname) {
-                for (r, value) in column.str()?.iter().enumerate() {
-                    branche[[r, c]] = value.and_then(|v| v.parse::<u32>().ok()).unwrap_or(0);
-                }
-            }
-        }
-        Ok(Dream {
+        let mut dream = Dream {
+            path: path.clone(),
             ids,
             row_of,
             first_week: weeks.first,
-            codes,
+            codes: Array2::zeros((n, weeks.len())),
             first_month: months.first,
-            grad,
-            branche,
-            unknown_codes,
-        })
+            grad: Array2::zeros((n, months.len())),
+            branche: Array2::zeros((n, months.len())),
+            first_akasse_year,
+            akasse: Array2::from_elem((n, years.len()), false),
+            unknown_codes: BTreeMap::new(),
+        };
+        // Every wanted column, tagged with where it goes.
+        let mut wanted: Vec<(String, Slot)> = Vec::new();
+        for (c, name) in weeks.columns.iter().enumerate() {
+            wanted.push((name.clone(), Slot::Week(c)));
+        }
+        for (c, name) in months.columns.iter().enumerate() {
+            wanted.push((name.clone(), Slot::Grad(c)));
+            let bname = calendar::month_column("branche_", months.first + c as i32);
+            if lower.contains(&bname) {
+                wanted.push((bname, Slot::Branche(c)));
+            }
+        }
+        for (c, (_, name)) in years.iter().enumerate() {
+            wanted.push((name.clone(), Slot::Akasse(c)));
+        }
+        let per_pass = if table::is_csv(&path) {
+            wanted.len().max(1)
+        } else {
+            COLUMNS_PER_PASS
+        };
+        for chunk in wanted.chunks(per_pass) {
+            let mut select = vec![id_name.clone()];
+            select.extend(chunk.iter().map(|(n, _)| original(n)));
+            let frame = table::check(&path, table::read_columns(&path, Some(select))?, spec)?;
+            for (name, slot) in chunk {
+                dream.fill(&file, &frame, name, *slot, codebook)?;
+            }
+        }
+        Ok(dream)
     }
+
+    fn fill(
+        &mut self,
+        file: &str,
+        frame: &DataFrame,
+        name: &str,
+        slot: Slot,
+        codebook: &CodeBook,
+    ) -> Result<()> {
+        let column = frame.column(name)?;
+        match slot {
+            Slot::Week(c) => {
+                for (r, value) in column.str()?.iter().enumerate() {
+                    let Some(text) = value else { continue };
+                    let code = match text.parse::<u16>() {
+                        Ok(code) if (1..=999).contains(&code) => code,
+                        _ => UNREADABLE_CODE,
+                    };
+                    if code == UNREADABLE_CODE || !codebook.knows(code) {
+                        *self.unknown_codes.entry(text.to_string()).or_insert(0) += 1;
+                    }
+                    self.codes[[r, c]] = code;
+                }
+            }
+            Slot::Grad(c) => {
+                for (r, value) in column.f64()?.iter().enumerate() {
+                    let rate = value.unwrap_or(0.0);
+                    if !(0.0..=1.0 + 1e-9).contains(&rate) {
+                        return crate::error::input_error(format!(
+                            "{file}: række {}, kolonne {name}: beskæftigelsesgraden {rate} ligger ikke mellem 0 og 1",
+                            r + 1
+                        ));
+                    }
+                    self.grad[[r, c]] = rate;
+                }
+            }
+            Slot::Branche(c) => {
+                for (r, value) in column.str()?.iter().enumerate() {
+                    let Some(text) = value else { continue };
+                    let code = text.parse::<u32>().map_err(|_| {
+                        InputError::new(format!(
+                            "{file}: række {}, kolonne {name}: «{text}» er ikke en DB07-branchekode (6 cifre)",
+                            r + 1
+                        ))
+                    })?;
+                    self.branche[[r, c]] = code;
+                }
+            }
+            Slot::Akasse(c) => {
+                for (r, value) in column.i64()?.iter().enumerate() {
+                    match value {
+                        None | Some(0) => {}
+                        Some(1) => self.akasse[[r, c]] = true,
+                        Some(v) => {
+                            return crate::error::input_error(format!(
+                                "{file}: række {}, kolonne {name}: a-kassemedlemskab skal være 0 eller 1, ikke {v}",
+                                r + 1
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Slot {
+    Week(usize),
+    Grad(usize),
+    Branche(usize),
+    Akasse(usize),
 }
 
 struct Span {

@@ -1,17 +1,23 @@
 //! Register extracts in their real layout → checked tables.
 //!
 //! A data folder holds one file per register (`.parquet` or `.csv`), named as in docs/data.md:
-//! `deltagere` (the municipalities' participant deliveries), `bef` (population, one row per person
-//! and year), `dream` (wide: weekly benefit codes `y_YYWW`, monthly employment rates
-//! `grad_YYYY_MM` and industries `branche_YYYY_MM`). Every file is checked against its schema
-//! ([`table`]); DREAM codes are classified with the editable code book `report/dream-koder.yaml`
-//! ([`codes`]).
+//! `deltagere` (the municipalities' participant deliveries), `bef` (population with family links,
+//! one row per person and year), `vnds` (migrations), `ophgin` (residence basis), `udda` (highest
+//! education), `ind` (income), `dream` (wide: weekly benefit codes `y_YYWW`, monthly employment
+//! rates `grad_YYYY_MM` and industries `branche_YYYY_MM`, yearly a-kasse flags `akYY`), `ejerform`
+//! (owner type of the workplace per person and month), `igu` (IGU start dates), `lpr_adm` (hospital
+//! admissions), `kraf` (criminal judgements), `visitation` (job-readiness category per quarter) and
+//! `samtaler` ("nulstillende samtaler"). Every file is checked against its schema ([`table`]); DREAM
+//! codes are classified with the editable code book `report/dream-koder.yaml` ([`codes`]).
 
 pub mod codes;
 pub mod dream;
 pub mod table;
 
+use crate::error::InputError;
 use anyhow::Result;
+use polars::prelude::*;
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use table::{ColumnSpec, Kind, PatternSpec, TableSpec};
 
@@ -58,9 +64,11 @@ pub const DELTAGERE: TableSpec = TableSpec {
         col("runde", Kind::Int),
     ],
     patterns: &[],
+    unique: &[],
 };
 
-/// BEF: the population, one row per person and year (status on 1 January of `AAR`).
+/// BEF: the population, one row per person and year (status on 1 January of `AAR`), with the
+/// partner (`E_FAELLE_ID`) and the parents (`MOR_ID`, `FAR_ID`).
 pub const BEF: TableSpec = TableSpec {
     stem: "bef",
     title: "BEF (befolkningen)",
@@ -73,8 +81,58 @@ pub const BEF: TableSpec = TableSpec {
         col("IE_TYPE", Kind::Int),
         col("OPR_LAND", Kind::Int),
         optional("CIVST", Kind::Text),
+        optional("E_FAELLE_ID", Kind::Text),
+        optional("MOR_ID", Kind::Text),
+        optional("FAR_ID", Kind::Text),
     ],
     patterns: &[],
+    unique: &["PNR", "AAR"],
+};
+
+/// VNDS: migrations into (`I`) and out of (`U`) Denmark.
+pub const VNDS: TableSpec = TableSpec {
+    stem: "vnds",
+    title: "VNDS (vandringer)",
+    columns: &[
+        PNR,
+        col("INDUD_KODE", Kind::Text),
+        col("HAEND_DATO", Kind::Date),
+        optional("INDUD_LAND", Kind::Int),
+    ],
+    patterns: &[],
+    unique: &[],
+};
+
+/// OPHGIN: residence basis of immigrants (`OPHGR`: 13 asylum, 14 family reunification with a
+/// refugee, other codes other bases).
+pub const OPHGIN: TableSpec = TableSpec {
+    stem: "ophgin",
+    title: "OPHGIN (opholdsgrundlag)",
+    columns: &[PNR, col("OPHGR", Kind::Int)],
+    patterns: &[],
+    unique: &["PNR"],
+};
+
+/// UDDA: highest completed education (`HFAUDD`, DST's 4-digit code).
+pub const UDDA: TableSpec = TableSpec {
+    stem: "udda",
+    title: "UDDA (højest fuldførte uddannelse)",
+    columns: &[
+        PNR,
+        col("HFAUDD", Kind::Text),
+        optional("HF_VFRA", Kind::Date),
+    ],
+    patterns: &[],
+    unique: &["PNR"],
+};
+
+/// IND: yearly income; `LOENMV_13` is wage income in DKK.
+pub const IND: TableSpec = TableSpec {
+    stem: "ind",
+    title: "IND (indkomst)",
+    columns: &[PNR, col("AAR", Kind::Int), col("LOENMV_13", Kind::Float)],
+    patterns: &[],
+    unique: &["PNR", "AAR"],
 };
 
 fn is_dream_week(name: &str) -> bool {
@@ -85,6 +143,9 @@ fn is_grad_month(name: &str) -> bool {
 }
 fn is_branche_month(name: &str) -> bool {
     crate::calendar::parse_month_column(name, "branche_").is_some()
+}
+fn is_akasse_year(name: &str) -> bool {
+    dream::parse_akasse_column(name).is_some()
 }
 
 /// DREAM, wide: one row per person.
@@ -108,7 +169,91 @@ pub const DREAM: TableSpec = TableSpec {
             matches: is_branche_month,
             kind: Kind::Text,
         },
+        PatternSpec {
+            prefix: "ak",
+            matches: is_akasse_year,
+            kind: Kind::Int,
+        },
     ],
+    unique: &["PNR"],
+};
+
+/// Owner type (VIRKF) of the workplace of each person's employment, per month (BFL jobs linked
+/// to the business register ESR).
+pub const EJERFORM: TableSpec = TableSpec {
+    stem: "ejerform",
+    title: "ejerform (virksomhedsform pr. måned, BFL × ESR)",
+    columns: &[
+        PNR,
+        col("AAR", Kind::Int),
+        col("MD", Kind::Int),
+        col("VIRKF", Kind::Int),
+    ],
+    patterns: &[],
+    unique: &["PNR", "AAR", "MD"],
+};
+
+/// IGU (integrationsgrunduddannelse) start dates from the Ministry of Immigration and
+/// Integration; `OPGJORT_TIL` is the last date the extract covers.
+pub const IGU: TableSpec = TableSpec {
+    stem: "igu",
+    title: "IGU (integrationsgrunduddannelse, startdatoer)",
+    columns: &[
+        PNR,
+        col("IGU_STARTDATO", Kind::Date),
+        col("OPGJORT_TIL", Kind::Date),
+    ],
+    patterns: &[],
+    unique: &[],
+};
+
+/// LPR admissions (`C_PATTYPE` 0 = inpatient).
+pub const LPR: TableSpec = TableSpec {
+    stem: "lpr_adm",
+    title: "LPR (Landspatientregistret, kontakter)",
+    columns: &[
+        PNR,
+        col("D_INDDTO", Kind::Date),
+        col("C_PATTYPE", Kind::Int),
+    ],
+    patterns: &[],
+    unique: &[],
+};
+
+/// KRAF: judgements under the criminal code and special laws (fines and custodial sentences).
+pub const KRAF: TableSpec = TableSpec {
+    stem: "kraf",
+    title: "KRAF (kriminalregistrets afgørelser)",
+    columns: &[
+        PNR,
+        col("AFG_ADTO", Kind::Date),
+        optional("AFG_AFGTYP3", Kind::Int),
+    ],
+    patterns: &[],
+    unique: &[],
+};
+
+/// Job-readiness category (visitationskategori) per quarter.
+pub const VISITATION: TableSpec = TableSpec {
+    stem: "visitation",
+    title: "visitation (visitationskategori pr. kvartal)",
+    columns: &[
+        PNR,
+        col("AAR", Kind::Int),
+        col("KVARTAL", Kind::Int),
+        col("VISKAT", Kind::Text),
+    ],
+    patterns: &[],
+    unique: &["PNR", "AAR", "KVARTAL"],
+};
+
+/// "Nulstillende samtaler": one row per interview.
+pub const SAMTALER: TableSpec = TableSpec {
+    stem: "samtaler",
+    title: "samtaler (nulstillende samtaler)",
+    columns: &[PNR, col("SAMTALE_DATO", Kind::Date)],
+    patterns: &[],
+    unique: &[],
 };
 
 /// Every register read from one data folder.
@@ -117,27 +262,155 @@ pub struct Registers {
     pub deltagere: table::Table,
     /// Population.
     pub bef: table::Table,
+    /// Migrations.
+    pub vnds: table::Table,
+    /// Residence basis.
+    pub ophgin: table::Table,
+    /// Highest education.
+    pub udda: table::Table,
+    /// Income.
+    pub ind: table::Table,
     /// DREAM as arrays.
     pub dream: dream::Dream,
+    /// Owner type per person and month.
+    pub ejerform: table::Table,
+    /// IGU start dates.
+    pub igu: table::Table,
+    /// Hospital admissions.
+    pub lpr: table::Table,
+    /// Criminal judgements.
+    pub kraf: table::Table,
+    /// Job-readiness category.
+    pub visitation: table::Table,
+    /// Nulstillende samtaler.
+    pub samtaler: table::Table,
     /// The files read, for the provenance fingerprint.
     pub files: Vec<PathBuf>,
 }
 
 /// Reads and checks every register in `dir`, classifying DREAM codes with `codebook`.
 pub fn load(dir: &Path, codebook: &codes::CodeBook) -> Result<Registers> {
-    let deltagere = table::load(dir, &DELTAGERE)?;
-    let bef = table::load(dir, &BEF)?;
-    let dream_table = table::load(dir, &DREAM)?;
-    let dream = dream::Dream::from_table(&dream_table, codebook)?;
-    let files = vec![
-        deltagere.path.clone(),
-        bef.path.clone(),
-        dream_table.path.clone(),
-    ];
+    let load = |spec: &TableSpec| -> Result<table::Table> {
+        let t = table::load(dir, spec)?;
+        check_unique(&t, spec)?;
+        Ok(t)
+    };
+    let deltagere = load(&DELTAGERE)?;
+    let bef = load(&BEF)?;
+    let vnds = load(&VNDS)?;
+    let ophgin = load(&OPHGIN)?;
+    let udda = load(&UDDA)?;
+    let ind = load(&IND)?;
+    let ejerform = load(&EJERFORM)?;
+    let igu = load(&IGU)?;
+    let lpr = load(&LPR)?;
+    let kraf = load(&KRAF)?;
+    let visitation = load(&VISITATION)?;
+    let samtaler = load(&SAMTALER)?;
+    check_values(&bef, "KOEN", &[1, 2])?;
+    check_values(&visitation, "KVARTAL", &[1, 2, 3, 4])?;
+    check_values(&ejerform, "MD", &(1..=12).collect::<Vec<_>>())?;
+    let dream = dream::Dream::load(dir, codebook)?;
+    let files = [
+        &deltagere,
+        &bef,
+        &vnds,
+        &ophgin,
+        &udda,
+        &ind,
+        &ejerform,
+        &igu,
+        &lpr,
+        &kraf,
+        &visitation,
+        &samtaler,
+    ]
+    .iter()
+    .map(|t| t.path.clone())
+    .chain(std::iter::once(dream.path.clone()))
+    .collect();
     Ok(Registers {
         deltagere,
         bef,
+        vnds,
+        ophgin,
+        udda,
+        ind,
         dream,
+        ejerform,
+        igu,
+        lpr,
+        kraf,
+        visitation,
+        samtaler,
         files,
     })
+}
+
+/// Stops at the first row whose key columns repeat an earlier row (a duplicate person).
+fn check_unique(table: &table::Table, spec: &TableSpec) -> Result<()> {
+    if spec.unique.is_empty() {
+        return Ok(());
+    }
+    let df = &table.frame;
+    let keys: Vec<Vec<String>> = spec
+        .unique
+        .iter()
+        .map(|name| -> Result<Vec<String>> {
+            let c = df.column(name)?.cast(&DataType::String)?;
+            Ok(c.str()?
+                .iter()
+                .map(|v| v.unwrap_or_default().to_string())
+                .collect())
+        })
+        .collect::<Result<_>>()?;
+    let mut seen = HashSet::with_capacity(df.height());
+    for row in 0..df.height() {
+        let key: Vec<&str> = keys.iter().map(|k| k[row].as_str()).collect();
+        if !seen.insert(key.join("\u{1f}")) {
+            let what = spec
+                .unique
+                .iter()
+                .zip(&key)
+                .map(|(n, v)| format!("{n}={v}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            return Err(InputError::new(format!(
+                "{}: række {}, kolonne {}: {what} står flere gange; hver {} må kun have én række",
+                table.path.display(),
+                row + 1,
+                spec.unique.join("+"),
+                if spec.unique.len() == 1 {
+                    "person"
+                } else {
+                    "kombination"
+                }
+            ))
+            .into());
+        }
+    }
+    Ok(())
+}
+
+/// Stops at the first row whose integer column `name` is outside `allowed`.
+fn check_values(table: &table::Table, name: &str, allowed: &[i64]) -> Result<()> {
+    let column = table.frame.column(name)?.i64()?;
+    if let Some((row, value)) = column
+        .iter()
+        .enumerate()
+        .find_map(|(r, v)| v.filter(|v| !allowed.contains(v)).map(|v| (r, v)))
+    {
+        return Err(InputError::new(format!(
+            "{}: række {}, kolonne {name}: værdien {value} er ikke tilladt (tilladt: {})",
+            table.path.display(),
+            row + 1,
+            allowed
+                .iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+        .into());
+    }
+    Ok(())
 }

@@ -80,6 +80,8 @@ pub struct TableSpec {
     pub columns: &'static [ColumnSpec],
     /// Column families.
     pub patterns: &'static [PatternSpec],
+    /// Columns that together identify a row (a duplicate is an error); empty: no key.
+    pub unique: &'static [&'static str],
 }
 
 /// A checked register extract.
@@ -115,23 +117,65 @@ pub fn load(dir: &Path, spec: &TableSpec) -> Result<Table> {
 }
 
 fn read_raw(path: &Path) -> Result<DataFrame> {
-    let is_csv = path.extension().is_some_and(|e| e == "csv");
+    read_columns(path, None)
+}
+
+/// Whether `path` is a CSV file (else parquet).
+pub fn is_csv(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "csv")
+}
+
+/// The column names of a register file, without reading its data (parquet) or with one row (CSV).
+pub fn column_names(path: &Path) -> Result<Vec<String>> {
+    let names = if is_csv(path) {
+        let df = CsvReadOptions::default()
+            .with_has_header(true)
+            .with_infer_schema_length(Some(0))
+            .with_n_rows(Some(1))
+            .try_into_reader_with_file_path(Some(path.to_path_buf()))
+            .and_then(|r| r.finish());
+        df.map(|df| {
+            df.get_column_names()
+                .iter()
+                .map(|s| s.to_string())
+                .collect()
+        })
+    } else {
+        std::fs::File::open(path)
+            .map_err(PolarsError::from)
+            .and_then(|f| ParquetReader::new(f).schema())
+            .map(|schema| schema.iter_names().map(|s| s.to_string()).collect())
+    };
+    names.map_err(|e| InputError::new(format!("kan ikke læse {}: {e}", path.display())).into())
+}
+
+/// Reads the columns `columns` (all when `None`) of a register file, unchecked.
+pub fn read_columns(path: &Path, columns: Option<Vec<String>>) -> Result<DataFrame> {
+    let is_csv = is_csv(path);
     let read = || -> PolarsResult<DataFrame> {
         if is_csv {
             CsvReadOptions::default()
                 .with_has_header(true)
                 .with_infer_schema_length(Some(0))
+                .with_columns(
+                    columns
+                        .clone()
+                        .map(|c| c.into_iter().map(PlSmallStr::from).collect()),
+                )
                 .try_into_reader_with_file_path(Some(path.to_path_buf()))?
                 .finish()
         } else {
             let file = std::fs::File::open(path)?;
-            ParquetReader::new(file).finish()
+            ParquetReader::new(file)
+                .with_columns(columns.clone())
+                .finish()
         }
     };
     read().map_err(|e| InputError::new(format!("kan ikke læse {}: {e}", path.display())).into())
 }
 
-fn check(path: &Path, raw: DataFrame, spec: &TableSpec) -> Result<DataFrame> {
+/// Checks a raw frame against `spec`: canonical names, the schema's types, no empty required cells.
+pub fn check(path: &Path, raw: DataFrame, spec: &TableSpec) -> Result<DataFrame> {
     let is_csv = path.extension().is_some_and(|e| e == "csv");
     let mut columns = Vec::new();
     let names: Vec<String> = raw

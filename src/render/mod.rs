@@ -55,7 +55,9 @@ pub fn report(
     figures: &BTreeMap<String, Figure>,
 ) -> Result<String> {
     let raw = Arc::new(Mutex::new(Vec::<String>::new()));
-    let env = environment(results, tables, figures, raw.clone())?;
+    let mut env = environment(results, tables, figures, raw.clone())?;
+    // Chapters may import shared macros: `{% import "kapitler/makroer.j2" as m %}`.
+    env.set_loader(minijinja::path_loader(&config.root));
     let mut body = String::new();
     for chapter in &config.kapitler {
         let path = config.chapter_path(chapter);
@@ -139,6 +141,10 @@ fn environment(
         .map(|(k, t)| (k.clone(), t.to_typst()))
         .collect();
     let raw_tables = raw.clone();
+    let raw_appendix = raw.clone();
+    env.add_function("bilag", move || -> Value {
+        placeholder(&raw_appendix, "#show: bilag\n".to_string())
+    });
     env.add_function(
         "tabel",
         move |id: String| -> Result<Value, minijinja::Error> {
@@ -168,6 +174,7 @@ fn environment(
     );
     env.add_global("befolkning", Value::from(Serde(&results.befolkning)));
     env.add_global("proveniens", Value::from(Serde(&results.proveniens)));
+    env.add_global("advarsler", Value::from(Serde(&results.advarsler)));
     env.add_filter("tal", |x: f64, decimals: Option<usize>| {
         locale::tal(x, decimals.unwrap_or(1))
     });
@@ -223,7 +230,7 @@ fn wrap(config: &Config, results: &Results, body: &str) -> String {
         .collect();
     let authors: Vec<String> = config.forfattere.iter().map(|a| typst_string(a)).collect();
     format!(
-        "#import {layout}: rapport, rapport-tabel\n#show: rapport.with(\n  titel: {titel},\n  undertitel: {undertitel},\n  forfattere: ({authors}),\n  dato: datetime(year: {y}, month: {m}, day: {dd}),\n  dato-tekst: {datotekst},\n  kolofon: [{colophon}],\n)\n\n{body}",
+        "#import {layout}: rapport, rapport-tabel, bilag\n#show: rapport.with(\n  titel: {titel},\n  undertitel: {undertitel},\n  forfattere: ({authors}),\n  dato: datetime(year: {y}, month: {m}, day: {dd}),\n  dato-tekst: {datotekst},\n  kolofon: [{colophon}],\n)\n\n{body}",
         layout = typst_string(LAYOUT_PATH),
         titel = typst_string(&config.titel),
         undertitel = typst_string(&config.undertitel),

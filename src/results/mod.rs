@@ -63,6 +63,31 @@ pub struct Coefficient {
     pub udeladt: bool,
 }
 
+/// Balance of one variable: means and standardized differences (SDIF, in percent of the pooled
+/// raw standard deviation, as kmatch's `summarize`) and variance ratios before and after matching
+/// with methods (1) and (2).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct BalanceRow {
+    /// Variable.
+    pub navn: String,
+    /// Mean among the treated.
+    pub deltagere: f64,
+    /// Mean among all controls (before matching).
+    pub kontrol: f64,
+    /// Standardized difference before matching.
+    pub sdif_foer: f64,
+    /// Standardized difference after matching with method (1).
+    pub sdif_m1: f64,
+    /// Standardized difference after matching with method (2).
+    pub sdif_m2: f64,
+    /// Variance ratio before matching.
+    pub vr_foer: f64,
+    /// Variance ratio after method (1).
+    pub vr_m1: f64,
+    /// Variance ratio after method (2).
+    pub vr_m2: f64,
+}
+
 /// Everything the report prints.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Results {
@@ -76,10 +101,16 @@ pub struct Results {
     pub tal: BTreeMap<String, f64>,
     /// Computed text labels by key, e.g. `hovedperiode` → "januar–juli 2019".
     pub tekster: BTreeMap<String, String>,
+    /// Danish labels of the covariates and descriptive variables, by variable name.
+    pub etiketter: BTreeMap<String, String>,
     /// Propensity-score model of the main sample.
     pub pscore: Vec<Coefficient>,
+    /// Balance of the descriptive variables before and after matching, by group (`alle`, `maend`, `kvinder`).
+    pub balance: BTreeMap<String, Vec<BalanceRow>>,
     /// Series behind the figures, by figure id and series name.
     pub figurer: BTreeMap<String, BTreeMap<String, Vec<[f64; 2]>>>,
+    /// Results keys left out for discretion (cells resting on 1–4 persons, and their complements).
+    pub diskretion: Vec<String>,
     /// Warnings a reader of the report should know about (separation, omitted covariates, unknown DREAM codes).
     pub advarsler: Vec<String>,
 }

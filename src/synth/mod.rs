@@ -1,41 +1,61 @@
 //! Synthetic register extracts in the real layout, with known true effects.
 //!
-//! The real registers are confidential, so every user and test first meets these. The population
-//! of the twelve evaluation municipalities ([`municipalities`]) gets weekly labour-market
-//! histories from a Markov chain ([`history`]). Participants are drawn from it per municipality and
-//! sex (Tabel 2.1's counts) with a probability that depends only on what the registers show (sex,
-//! age, benefit status and employment before start): selection on observables, so a correct
-//! matching estimator recovers the truth, while a naive comparison is biased. Each participant's
-//! path after start is simulated twice with the same random numbers, with and without the
-//! programme; `sandhed.json` records the true average effect on the treated.
+//! The real registers are confidential, so every user and test first meets these. The stages:
+//! [`design`] gives every person a role (participant or control; how far through the funnel) and
+//! a start date, such that the evaluation's funnel and follow-up samples come out exactly as
+//! published; [`people`] draws background facts (family links, origin, years in Denmark, …) in
+//! the published proportions per group; [`history`] fills weekly DREAM codes and monthly
+//! employment, before start per group by rank (exact shares at every lag) and after start with one
+//! model for everyone (selection on observables); [`effects`] turns each participant's untreated
+//! path into the treated path with planted effects; [`write`] writes the registers.
+//! `sandhed.json` records the true average effect on the treated of every outcome, measured with
+//! the dataset's own outcome functions over the final sample.
+//!
+//! The controls' placebo dates are drawn by the dataset from (analysis seed, person id); the
+//! generator uses the same hash to place them, so `analysis_seed` must equal the report's
+//! `analyse.seed` (default 20200615) for the published counts to come out exactly.
 
+pub mod design;
+pub mod effects;
 pub mod history;
 pub mod municipalities;
+pub mod people;
+pub mod targets;
 mod write;
 
-use crate::calendar::{self, WeekNo};
-use crate::dataset::outcomes;
+use crate::calendar::{self, MonthNo};
+use crate::dataset::outcomes::{self, Masks};
+use crate::registers::codes::CodeBook;
 use anyhow::Result;
-use chrono::{Days, NaiveDate};
-use history::{Effect, State};
-use municipalities::{MUNICIPALITIES, Municipality};
-use rand::{Rng, SeedableRng};
+use chrono::NaiveDate;
+use design::Tier;
+use history::{Paths, Predictors, Traits, Window};
+use people::{Child, Group, Person};
+use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use rand_distr::{Distribution, Normal};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::Path;
 
 /// Seed of the bundled synthetic registers.
 pub const DEFAULT_SEED: u64 = 2020;
+/// The analysis seed the synthetic registers are designed for (the report's `analyse.seed`).
+pub const DEFAULT_ANALYSIS_SEED: u64 = 20200615;
+
+/// The code book the synthetic truth is measured with (the shipped one).
+const CODE_BOOK: &str = include_str!("../../report/dream-koder.yaml");
 
 /// Settings of a synthetic register set.
 #[derive(Debug, Clone)]
 pub struct SynthSpec {
     /// Random seed; the same seed gives byte-identical files.
     pub seed: u64,
-    /// Multiplier on the non-participant population.
+    /// Multiplier on the control population.
     pub scale: f64,
+    /// The seed the analysis draws placebo dates with (`analyse.seed`).
+    pub analysis_seed: u64,
+    /// Last month of data (DREAM ends there); `None`: July 2019, the final vintage.
+    pub vintage: Option<MonthNo>,
 }
 
 impl Default for SynthSpec {
@@ -43,269 +63,150 @@ impl Default for SynthSpec {
         SynthSpec {
             seed: DEFAULT_SEED,
             scale: 1.0,
+            analysis_seed: DEFAULT_ANALYSIS_SEED,
+            vintage: None,
         }
     }
 }
 
-/// The planted programme effect (weekly hazard multipliers during the first year after start).
-pub const PLANTED: Effect = Effect {
-    job: 1.8,
-    internship_private: 3.0,
-    weeks: 52,
-};
-
-/// One synthetic person.
-pub(crate) struct Person {
-    pub pnr: String,
-    pub municipality: &'static Municipality,
-    pub male: bool,
-    pub birth: NaiveDate,
-    pub ie_type: i64,
-    pub origin: i64,
-    pub married: bool,
-    pub integration: bool,
-    pub hours: f64,
-    pub industry: &'static str,
-    /// Observed weekly states over the DREAM window.
-    pub path: Vec<State>,
-    /// Participation, if any.
-    pub participation: Option<Participation>,
+/// The synthetic population with its histories.
+pub(crate) struct World {
+    pub people: Vec<Person>,
+    pub children: Vec<Child>,
+    pub traits: Vec<Traits>,
+    /// Observed paths (treated paths for participants).
+    pub paths: Vec<Paths>,
+    /// Untreated paths of participants.
+    pub untreated: BTreeMap<usize, Paths>,
+    pub window: Window,
+    pub igu_until: NaiveDate,
 }
 
-/// A participant's programme spell and untreated potential path.
-pub(crate) struct Participation {
-    pub start: NaiveDate,
-    pub end: Option<NaiveDate>,
-    pub round: i64,
-    /// The path had the person not taken part (from the same random numbers).
-    pub untreated_path: Vec<State>,
-}
-
-/// The DREAM window of the synthetic registers: ISO weeks 2015-W01 to 2019-W30 (July 2019).
-pub(crate) fn window() -> (WeekNo, WeekNo) {
-    (
-        calendar::iso_week(2015, 1).expect("valid week"),
-        calendar::iso_week(2019, 30).expect("valid week"),
-    )
-}
-
-/// Countries of origin: (DST-style code used in `OPR_LAND`, weight). Codes and regions are
-/// listed in report/lande.yaml; 5xxx are non-Western, 1xxx Western.
-const ORIGINS: [(i64, f64); 10] = [
-    (5760, 0.28), // Syrien
-    (5510, 0.13), // Eritrea
-    (5652, 0.09), // Afghanistan
-    (5676, 0.09), // Irak
-    (5130, 0.07), // Tyrkiet
-    (5522, 0.08), // Somalia
-    (5640, 0.05), // Iran
-    (5776, 0.06), // Thailand
-    (5120, 0.07), // Bosnien-Hercegovina
-    (1100, 0.08), // Tyskland (Western: outside the evaluation population)
-];
-
-const INDUSTRIES: [(&str, f64); 7] = [
-    ("101100", 0.15), // industri
-    ("471100", 0.18), // handel
-    ("494100", 0.08), // transport
-    ("561010", 0.14), // hotel og restauration
-    ("861000", 0.12), // sundhed
-    ("812100", 0.23), // rengøring (øvrige)
-    ("016100", 0.10), // landbrug (øvrige)
-];
-
-fn pick<T: Copy>(items: &[(T, f64)], rng: &mut ChaCha8Rng) -> T {
-    let total: f64 = items.iter().map(|(_, w)| w).sum();
-    let mut u = rng.random::<f64>() * total;
-    for &(item, w) in items {
-        if u < w {
-            return item;
-        }
-        u -= w;
+fn predictors(p: &Person, path: &Paths, w: &Window) -> Predictors {
+    let start = p.role.start;
+    let sm = calendar::month_of(start);
+    let grad = |k: i32| {
+        let c = sm - k - w.first_month;
+        if c >= 0 { path.grad[c as usize] } else { 0.0 }
+    };
+    let week = calendar::week_of(start) - 1 - w.first_week;
+    let code = if week >= 0 {
+        path.codes[week as usize]
+    } else {
+        0
+    };
+    Predictors {
+        grad1: grad(1),
+        grad_year: (1..=12).map(grad).sum::<f64>() / 12.0,
+        years: p
+            .arrival
+            .map_or(30.0, |a| (start - a).num_days() as f64 / 365.25),
+        age: f64::from(calendar::age_at(p.birth, start)),
+        male: p.role.male,
+        job_ready: p.job_ready[0],
+        cash: (730..=739).contains(&code),
+        educated: p.hfaudd.is_some_and(|h| !h.starts_with('1') && h != "9999"),
     }
-    items[items.len() - 1].0
 }
 
 /// Generates the synthetic population with participants and potential outcomes.
-pub(crate) fn generate(spec: &SynthSpec) -> Vec<Person> {
-    let (first, last) = window();
-    let n_weeks = (last - first + 1) as usize;
-    let mut people = Vec::new();
-    let mut serial = 0usize;
-    for (mi, municipality) in MUNICIPALITIES.iter().enumerate() {
-        let n = ((municipality.population as f64) * spec.scale)
-            .round()
-            .max(1.0) as usize;
-        let mut rng = ChaCha8Rng::seed_from_u64(spec.seed ^ (0x5eed_0000 + mi as u64));
-        let mut candidates = Vec::with_capacity(n);
-        for _ in 0..n {
-            serial += 1;
-            candidates.push(new_person(serial, municipality, n_weeks, &mut rng));
-        }
-        select_participants(&mut candidates, municipality, first, &mut rng);
-        people.extend(candidates.into_iter().map(|c| c.person));
-    }
-    people
-}
-
-struct Candidate {
-    person: Person,
-    z: f64,
-    draws: Vec<f64>,
-    initial: State,
-}
-
-fn new_person(
-    serial: usize,
-    municipality: &'static Municipality,
-    n_weeks: usize,
-    rng: &mut ChaCha8Rng,
-) -> Candidate {
-    let male = rng.random::<bool>();
-    let age_2018 = rng.random_range(17..=66);
-    let birth = NaiveDate::from_ymd_opt(2018 - age_2018, 1, 1).expect("valid date")
-        + Days::new(rng.random_range(0..365));
-    let origin = pick(&ORIGINS, rng);
-    let noise = Normal::new(0.0, 0.8).expect("valid normal").sample(rng);
-    let z = 0.5 * f64::from(male) - 0.03 * f64::from(age_2018 - 40) + noise;
-    let initial = history::initial_state(z, rng);
-    let draws: Vec<f64> = (0..n_weeks).map(|_| rng.random()).collect();
-    let path = history::simulate(initial, z, &draws, None, history::NO_EFFECT);
-    let person = Person {
-        pnr: format!("S{serial:07}"),
-        municipality,
-        male,
-        birth,
-        ie_type: if rng.random::<f64>() < 0.93 { 2 } else { 3 },
-        origin,
-        married: rng.random::<f64>() < 0.55,
-        integration: rng.random::<f64>() < 0.6,
-        hours: rng.random_range(0.45..1.0),
-        industry: pick(&INDUSTRIES, rng),
-        path,
-        participation: None,
+pub(crate) fn generate(spec: &SynthSpec) -> Result<World> {
+    let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
+    let roles = design::roles(spec.scale, spec.analysis_seed, &mut rng);
+    let mut next_serial = roles.iter().map(|r| r.serial).max().unwrap_or(0);
+    let mut people = people::people(roles, &mut rng);
+    people::pair(&mut people, &mut rng, &mut next_serial);
+    let children = people::children(&people, spec.analysis_seed, &mut rng, &mut next_serial);
+    let window = Window::full();
+    let traits: Vec<Traits> = people
+        .iter()
+        .map(|p| history::traits(p.role.male, &mut rng))
+        .collect();
+    let empty = Paths {
+        codes: vec![0; window.weeks()],
+        grad: vec![0.0; window.months()],
+        branche: vec![0; window.months()],
+        virkf: vec![0; window.months()],
+        igu: None,
     };
-    Candidate {
-        person,
-        z,
-        draws,
-        initial,
+    let mut paths: Vec<Paths> = vec![empty; people.len()];
+    // Before start, per calibration group.
+    let mut groups: BTreeMap<(u8, bool), Vec<usize>> = BTreeMap::new();
+    for (i, p) in people.iter().enumerate() {
+        if p.permanent {
+            paths[i].codes.fill(783);
+            continue;
+        }
+        let key = match people::group(&p.role) {
+            Group::Treated(male) => (0, male),
+            Group::Controls => (1, false),
+            Group::Working => (2, p.role.treated),
+            Group::Outside => (3, false),
+        };
+        groups.entry(key).or_default().push(i);
     }
-}
-
-/// A start week for a participant: mostly January 2017 – October 2018, some later.
-fn draw_start(rng: &mut ChaCha8Rng) -> NaiveDate {
-    let (a, b) = if rng.random::<f64>() < 0.93 {
-        (calendar::iso_week(2017, 1), calendar::iso_week(2018, 43))
-    } else {
-        (calendar::iso_week(2018, 44), calendar::iso_week(2019, 13))
+    for ((kind, flag), members) in &groups {
+        let t = match kind {
+            0 => targets::treated(*flag),
+            1 | 3 => targets::controls(),
+            _ => targets::not_on_benefit(*flag),
+        };
+        history::before_start(&people, members, &traits, &mut paths, &t, &window, &mut rng);
+    }
+    for (i, p) in people.iter().enumerate() {
+        if p.permanent {
+            continue;
+        }
+        let x = predictors(p, &paths[i], &window);
+        history::after_start(p, &x, &traits[i], &mut paths[i], &window, &mut rng);
+        history::workplaces(&mut paths[i], &traits[i]);
+    }
+    // Participants: treated paths with the planted effects.
+    let codebook = CodeBook::parse(CODE_BOOK)?;
+    let masks = Masks::new(&codebook);
+    let (lo, hi) = crate::dataset::evaluation_window();
+    let igu_until = {
+        let (y, m, d) = targets::IGU_UNTIL;
+        NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
     };
-    let week = rng.random_range(a.expect("valid week")..=b.expect("valid week"));
-    calendar::monday(week) + Days::new(rng.random_range(0..5))
-}
-
-/// Draws the municipality's participants per sex, with weights that depend only on observables at
-/// the candidate start (Efraimidis–Spirakis weighted sampling without replacement), and
-/// simulates their treated and untreated paths.
-fn select_participants(
-    candidates: &mut [Candidate],
-    municipality: &Municipality,
-    first: WeekNo,
-    rng: &mut ChaCha8Rng,
-) {
-    for (male, wanted) in [
-        (false, municipality.participants.0),
-        (true, municipality.participants.1),
-    ] {
-        let mut keyed: Vec<(f64, usize, NaiveDate)> = Vec::new();
-        for (i, c) in candidates.iter().enumerate() {
-            let start = draw_start(rng);
-            let u: f64 = rng.random();
-            if c.person.male != male || c.person.ie_type == 1 || c.person.origin < 5000 {
-                continue;
-            }
-            let age = calendar::age_at(c.person.birth, start);
-            if !(19..=63).contains(&age) {
-                continue;
-            }
-            let s = (calendar::week_of(start) - first) as usize;
-            let before = c.person.path[s - 1];
-            let on_benefit =
-                before.code(c.person.integration).is_some() && before != State::Disability;
-            let employed_year_before = c.person.path[s.saturating_sub(52)..s]
-                .iter()
-                .filter(|st| st.paid())
-                .count() as f64
-                / 52.0;
-            let weight = (3.0 * f64::from(on_benefit)
-                - 1.5 * employed_year_before
-                - 0.04 * f64::from((age - 38).abs()))
-            .exp();
-            keyed.push((u.ln() / weight, i, start));
-        }
-        keyed.sort_by(|a, b| b.0.total_cmp(&a.0));
-        for &(_, i, start) in keyed.iter().take(wanted) {
-            let c = &mut candidates[i];
-            let s = (calendar::week_of(start) - first) as usize;
-            let untreated = std::mem::take(&mut c.person.path);
-            let mut treated = untreated[..s].to_vec();
-            let state_at = untreated[s - 1];
-            let rest = history::simulate(state_at, c.z, &c.draws[s..], Some(0), PLANTED);
-            treated.extend(rest);
-            let weeks = (municipality.weeks_in_project * rng.random_range(0.5..1.5)).round() as u64;
-            let end = start + Days::new(7 * weeks);
-            let cutoff = NaiveDate::from_ymd_opt(2019, 3, 31).expect("valid date");
-            c.person.path = treated;
-            c.person.participation = Some(Participation {
-                start,
-                end: (end <= cutoff).then_some(end),
-                round: delivery_round(start),
-                untreated_path: untreated,
-            });
-            let _ = c.initial;
+    let treated: Vec<usize> = (0..people.len())
+        .filter(|&i| people[i].role.treated && !people[i].permanent)
+        .collect();
+    let untreated: BTreeMap<usize, Paths> =
+        treated.iter().map(|&i| (i, paths[i].clone())).collect();
+    {
+        let mut parts: Vec<effects::Participant> = treated
+            .iter()
+            .map(|&i| effects::Participant {
+                person: &people[i],
+                in_sample: people[i].role.tier == Tier::Final
+                    && people[i].role.start >= lo
+                    && people[i].role.start <= hi,
+                treated: paths[i].clone(),
+                untreated: &untreated[&i],
+                traits: traits[i],
+            })
+            .collect();
+        let budget = effects::Budget {
+            window,
+            igu_until,
+            masks: &masks,
+        };
+        effects::apply(&mut parts, &budget, &mut rng);
+        let done: Vec<Paths> = parts.into_iter().map(|p| p.treated).collect();
+        for (&i, path) in treated.iter().zip(done) {
+            paths[i] = path;
         }
     }
-}
-
-fn delivery_round(start: NaiveDate) -> i64 {
-    let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).expect("valid date");
-    if start <= d(2017, 9, 30) {
-        1
-    } else if start <= d(2017, 12, 31) {
-        2
-    } else if start <= d(2018, 9, 30) {
-        3
-    } else {
-        4
-    }
-}
-
-/// Monthly employment rates of a weekly path: paid weeks' share of the month times the person's
-/// hours, by the week's Thursday month; returns (month number, rate, wage-subsidy share).
-pub(crate) fn monthly(path: &[State], hours: f64, first: WeekNo) -> BTreeMap<i32, (f64, f64)> {
-    let mut counts: BTreeMap<i32, (usize, usize, usize)> = BTreeMap::new();
-    for (i, state) in path.iter().enumerate() {
-        let month = calendar::month_of_week(first + i as i32);
-        let entry = counts.entry(month).or_default();
-        entry.0 += 1;
-        entry.1 += usize::from(state.paid());
-        entry.2 += usize::from(matches!(
-            state,
-            State::SubsidyPrivate | State::SubsidyPublic
-        ));
-    }
-    counts
-        .into_iter()
-        .map(|(m, (weeks, paid, subsidy))| {
-            (
-                m,
-                (
-                    hours * paid as f64 / weeks as f64,
-                    subsidy as f64 / weeks as f64,
-                ),
-            )
-        })
-        .collect()
+    Ok(World {
+        people,
+        children,
+        traits,
+        paths,
+        untreated,
+        window,
+        igu_until,
+    })
 }
 
 /// True average effects on the treated, by outcome and group.
@@ -313,50 +214,86 @@ pub(crate) fn monthly(path: &[State], hours: f64, first: WeekNo) -> BTreeMap<i32
 pub struct Truth {
     /// What the numbers are.
     pub beskrivelse: String,
+    /// Participants behind each group's numbers (final sample).
+    pub deltagere: BTreeMap<String, usize>,
     /// outcome → group (alle, maend, kvinder) → true ATT.
     pub effekter: BTreeMap<String, BTreeMap<String, f64>>,
 }
 
-fn truth(people: &[Person]) -> Truth {
-    let (first, _) = window();
-    let (a, b) = (
-        NaiveDate::from_ymd_opt(2017, 1, 1).expect("date"),
-        NaiveDate::from_ymd_opt(2018, 10, 31).expect("date"),
-    );
-    let mut sums: BTreeMap<&str, (f64, usize)> = BTreeMap::new();
-    for p in people {
-        let Some(part) = &p.participation else {
-            continue;
-        };
-        if part.start < a || part.start > b {
+fn truth(world: &World) -> Result<Truth> {
+    let codebook = CodeBook::parse(CODE_BOOK)?;
+    let masks = Masks::new(&codebook);
+    let names = outcomes::names();
+    let (lo, hi) = crate::dataset::evaluation_window();
+    let mut sums: BTreeMap<(usize, &str), (f64, usize)> = BTreeMap::new();
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for (&i, y0_path) in &world.untreated {
+        let p = &world.people[i];
+        if p.role.tier != Tier::Final || p.role.start < lo || p.role.start > hi {
             continue;
         }
-        let y1 = outcomes::employment_jan_jul_2019(&monthly(&p.path, p.hours, first));
-        let y0 = outcomes::employment_jan_jul_2019(&monthly(&part.untreated_path, p.hours, first));
-        for group in ["alle", if p.male { "maend" } else { "kvinder" }] {
-            let e = sums.entry(group).or_default();
-            e.0 += y1 - y0;
-            e.1 += 1;
+        let start = p.role.start;
+        let y1 = effects::measure(
+            &world.paths[i],
+            start,
+            &world.window,
+            world.igu_until,
+            &masks,
+        );
+        let y0 = effects::measure(y0_path, start, &world.window, world.igu_until, &masks);
+        let sex = if p.role.male { "maend" } else { "kvinder" };
+        for group in ["alle", sex] {
+            *counts.entry(group.to_string()).or_default() += 1;
+            for j in 0..names.len() {
+                if y1[j].is_finite() && y0[j].is_finite() {
+                    let e = sums.entry((j, group)).or_default();
+                    e.0 += y1[j] - y0[j];
+                    e.1 += 1;
+                }
+            }
         }
     }
-    let groups = sums
-        .into_iter()
-        .map(|(g, (s, n))| (g.to_string(), s / n as f64))
-        .collect();
-    Truth {
-        beskrivelse: "Sande gennemsnitlige effekter for deltagerne (ATT): forskellen mellem hver deltagers forløb med og uden indsatsen, beregnet på de samme tilfældige tal, for deltagere med start januar 2017 – oktober 2018.".into(),
-        effekter: BTreeMap::from([("beskaeftigelse".to_string(), groups)]),
+    let mut effekter: BTreeMap<String, BTreeMap<String, f64>> = BTreeMap::new();
+    for ((j, group), (s, n)) in sums {
+        effekter
+            .entry(names[j].clone())
+            .or_default()
+            .insert(group.to_string(), s / n as f64);
     }
+    Ok(Truth {
+        beskrivelse: "Sande gennemsnitlige effekter for deltagerne i den endelige analysepopulation (ATT): forskellen mellem hver deltagers registerforløb med og uden indsatsen, målt med analysedatasættets egne udfaldsdefinitioner over de deltagere, der har opfølgning på udfaldet.".into(),
+        deltagere: counts,
+        effekter,
+    })
 }
 
-/// Writes the synthetic registers (`deltagere`, `bef`, `dream` as parquet) and `sandhed.json` to `out`.
+/// Writes the synthetic registers and `sandhed.json` to `out`.
 pub fn write(spec: &SynthSpec, out: &Path) -> Result<()> {
-    let people = generate(spec);
-    write::registers(&people, out)?;
-    let truth = truth(&people);
+    let world = generate(spec)?;
+    write::registers(&world, spec, out)?;
+    let truth = truth(&world)?;
     crate::fsutil::write_atomic(
         &out.join("sandhed.json"),
         serde_json::to_string_pretty(&truth)?.as_bytes(),
     )?;
     Ok(())
+}
+
+/// Parses a vintage `YYYY-MM` (from January 2017 to July 2019).
+pub fn parse_vintage(text: &str) -> Result<MonthNo> {
+    let bad = || {
+        crate::error::InputError::new(format!(
+            "--vintage «{text}» skal være et år og en måned, ÅÅÅÅ-MM, mellem 2017-01 og 2019-07"
+        ))
+    };
+    let (y, m) = text.split_once('-').ok_or_else(bad)?;
+    let (y, m): (i32, u32) = (y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+    let month = calendar::month_no(y, m);
+    if !(1..=12).contains(&m)
+        || month < calendar::month_no(2017, 1)
+        || month > calendar::month_no(2019, 7)
+    {
+        return Err(bad().into());
+    }
+    Ok(month)
 }

@@ -1,15 +1,18 @@
-//! Effect tables (Tabel 4.1–4.7, 5.1–5.4): outcomes as rows, group × method as columns.
+//! Effect tables (Tabel 4.1–4.7, 5.1–5.4): estimates with stars, (SE), [control level] and
+//! <relative effect>, laid out as groups × methods (columns) by outcomes (rows), or methods
+//! (columns) by groups (rows) for the robustness tables.
 
 use super::{Row, STAR_LEGEND, Table, effect_cell};
 use crate::locale;
-use crate::results::{Results, key};
+use crate::results::{Estimate, Results, key};
 use anyhow::{Context, Result};
 
-/// A group of persons a table reports on: results key and column label.
+/// A group of persons a table reports on: results key and label.
+#[derive(Debug, Clone, Copy)]
 pub struct Group {
     /// Key in the results (`alle`, `maend`, `kvinder`, …).
     pub key: &'static str,
-    /// Column label.
+    /// Label.
     pub label: &'static str,
 }
 
@@ -29,61 +32,146 @@ pub const GROUPS: [Group; 3] = [
     },
 ];
 
-/// Builds an effect table: one row per outcome, one column per (group, method), and a row with
-/// the number of persons per group.
-pub fn table(
-    results: &Results,
-    id: &str,
-    title: &str,
-    outcomes: &[(&str, &str)],
-    groups: &[Group],
-    methods: &[u8],
-) -> Result<Table> {
-    let mut header = vec![String::new()];
-    for g in groups {
-        for m in methods {
-            header.push(format!("{} ({m})", g.label));
-        }
+/// How the cells are arranged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// Columns: group × method; rows: outcomes; a last row with the number of persons.
+    GroupsByMethods,
+    /// Like `GroupsByMethods`, with the number of persons in a column of each row (Tabel 4.2).
+    GroupsByMethodsCountPerRow,
+    /// Columns: methods; rows: groups (one outcome); robustness tables.
+    MethodsByGroups,
+}
+
+/// What an effect table shows.
+pub struct EffectTable<'a> {
+    /// Id (results key prefix, label, CSV name).
+    pub id: &'a str,
+    /// Caption.
+    pub title: &'a str,
+    /// Outcomes: (key, row label).
+    pub outcomes: &'a [(&'a str, &'a str)],
+    /// Groups.
+    pub groups: &'a [Group],
+    /// Methods (1)–(5).
+    pub methods: &'a [u8],
+    /// Arrangement.
+    pub layout: Layout,
+    /// Whether cells show the control level and relative effect.
+    pub levels: bool,
+    /// The first sentence of the note (what the table shows); the legend follows.
+    pub note: &'a str,
+}
+
+impl EffectTable<'_> {
+    fn estimate<'r>(
+        &self,
+        results: &'r Results,
+        group: &str,
+        method: u8,
+        outcome: &str,
+    ) -> Result<&'r Estimate> {
+        let k = key(self.id, group, method, outcome);
+        results
+            .estimate(&k)
+            .with_context(|| format!("{}: resultatet {k} mangler i resultater.json", self.id))
     }
-    let mut rows = Vec::new();
-    for (outcome, label) in outcomes {
-        let mut cells = Vec::new();
-        for g in groups {
-            for &m in methods {
-                let k = key(id, g.key, m, outcome);
-                let e = results
-                    .estimate(&k)
-                    .with_context(|| format!("{id}: resultatet {k} mangler"))?;
-                cells.push(effect_cell(e));
+
+    fn cell(&self, e: &Estimate) -> Vec<String> {
+        let mut lines = effect_cell(e);
+        if !self.levels {
+            lines.truncate(2);
+        }
+        lines
+    }
+
+    /// Builds the table from the results.
+    pub fn build(&self, results: &Results) -> Result<Table> {
+        let mut header = vec![String::new()];
+        let mut rows = Vec::new();
+        match self.layout {
+            Layout::GroupsByMethods | Layout::GroupsByMethodsCountPerRow => {
+                for g in self.groups {
+                    for m in self.methods {
+                        header.push(format!("{} ({m})", g.label));
+                    }
+                }
+                let per_row = self.layout == Layout::GroupsByMethodsCountPerRow;
+                if per_row {
+                    header.push("Antal personer".into());
+                }
+                for (outcome, label) in self.outcomes {
+                    let mut cells = Vec::new();
+                    let mut n = 0;
+                    for g in self.groups {
+                        for &m in self.methods {
+                            let e = self.estimate(results, g.key, m, outcome)?;
+                            n = e.n;
+                            cells.push(self.cell(e));
+                        }
+                    }
+                    if per_row {
+                        cells.push(vec![locale::heltal(n as i64)]);
+                    }
+                    rows.push(Row {
+                        label: label.to_string(),
+                        cells,
+                    });
+                }
+                if !per_row {
+                    let mut counts = Vec::new();
+                    for g in self.groups {
+                        for &m in self.methods {
+                            let e = self.estimate(results, g.key, m, self.outcomes[0].0)?;
+                            counts.push(vec![locale::heltal(e.n as i64)]);
+                        }
+                    }
+                    rows.push(Row {
+                        label: "Antal personer".into(),
+                        cells: counts,
+                    });
+                }
+            }
+            Layout::MethodsByGroups => {
+                header.extend(self.methods.iter().map(|m| format!("({m})")));
+                header.push("Antal personer".into());
+                let outcome = self.outcomes[0].0;
+                for g in self.groups {
+                    let mut cells = Vec::new();
+                    let mut n = 0;
+                    for &m in self.methods {
+                        let e = self.estimate(results, g.key, m, outcome)?;
+                        n = e.n;
+                        cells.push(self.cell(e));
+                    }
+                    cells.push(vec![locale::heltal(n as i64)]);
+                    rows.push(Row {
+                        label: g.label.to_string(),
+                        cells,
+                    });
+                }
             }
         }
-        rows.push(Row {
-            label: label.to_string(),
-            cells,
-        });
+        let levels = if self.levels {
+            " Kontrolgruppens niveau står i [ ] og den relative effekt i < >, når p < 0,10."
+        } else {
+            ""
+        };
+        let notes = vec![format!(
+            "Note: {} Gennemsnitlig effekt for deltagerne (ATT) øverst i cellen med bootstrap-standardfejl i ( ).{levels} \
+             {METHOD_LEGEND} {STAR_LEGEND}",
+            self.note
+        )];
+        Ok(Table {
+            id: self.id.to_string(),
+            title: self.title.to_string(),
+            header,
+            rows,
+            notes,
+        })
     }
-    let mut counts = Vec::new();
-    for g in groups {
-        for &m in methods {
-            let k = key(id, g.key, m, outcomes[0].0);
-            let n = results.estimate(&k).map(|e| e.n).unwrap_or(0);
-            counts.push(vec![locale::heltal(n as i64)]);
-        }
-    }
-    rows.push(Row {
-        label: "Antal personer".into(),
-        cells: counts,
-    });
-    let notes = vec![format!(
-        "Note: Gennemsnitlig effekt for deltagerne (ATT) øverst i cellen; standardfejl i ( ), kontrolgruppens niveau i [ ] \
-         og den relative effekt i < >, når p < 0,10. Metode (1): ridge-matching på propensity score; (2): som (1) med eksakt \
-         matching på kommune. {STAR_LEGEND}"
-    )];
-    Ok(Table {
-        id: id.to_string(),
-        title: title.to_string(),
-        header,
-        rows,
-        notes,
-    })
 }
+
+/// The legend of the method numbers.
+pub const METHOD_LEGEND: &str = "Metoder: (1) ridge-matching på propensity score; (2) som (1) med eksakt matching på \
+     bopælskommune; (3) kernel-matching; (4) som (3) med eksakt matching på bopælskommune; (5) inverse probability weighting.";

@@ -1,6 +1,8 @@
 //! Table models built from the results, rendered as typst tables (for the PDF) and as CSV (for
 //! spreadsheet users). A table knows nothing about estimation: it reads [`Results`] only.
 
+pub mod catalog;
+pub mod descriptive;
 pub mod effects;
 
 use crate::locale;

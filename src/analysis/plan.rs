@@ -1,0 +1,213 @@
+//! The analyses of `rapport.yaml`, checked and typed: methods (1)–(5), groups, populations,
+//! propensity-score models and kernels. Errors name the analysis and say what is allowed.
+
+use crate::config::{AnalysisSpec, Config};
+use crate::error::InputError;
+use crate::estimators::{Kernel, PsModel};
+use anyhow::Result;
+
+/// Matching or weighting of a method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    /// Ridge matching on the propensity score.
+    Ridge,
+    /// Kernel matching on the propensity score.
+    Kernel,
+    /// Inverse probability weighting.
+    Ipw,
+}
+
+/// A method of the report, numbered as in its tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Method {
+    /// Number (1)–(5).
+    pub number: u8,
+    /// Ridge, kernel or IPW.
+    pub kind: Kind,
+    /// Exact matching on the municipality.
+    pub exact: bool,
+}
+
+/// The five methods: (1) ridge, (2) ridge + exact municipality, (3) kernel, (4) kernel + exact, (5) IPW.
+pub const METHODS: [Method; 5] = [
+    Method {
+        number: 1,
+        kind: Kind::Ridge,
+        exact: false,
+    },
+    Method {
+        number: 2,
+        kind: Kind::Ridge,
+        exact: true,
+    },
+    Method {
+        number: 3,
+        kind: Kind::Kernel,
+        exact: false,
+    },
+    Method {
+        number: 4,
+        kind: Kind::Kernel,
+        exact: true,
+    },
+    Method {
+        number: 5,
+        kind: Kind::Ipw,
+        exact: false,
+    },
+];
+
+/// A group of persons an analysis reports on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Group {
+    /// Everybody.
+    Alle,
+    /// Men.
+    Maend,
+    /// Women.
+    Kvinder,
+    /// (Placebo) start January 2017 – June 2018.
+    Start2018Juni,
+    /// (Placebo) start January 2017 – March 2018.
+    Start2018Marts,
+}
+
+impl Group {
+    /// The results key of the group.
+    pub fn key(self) -> &'static str {
+        match self {
+            Group::Alle => "alle",
+            Group::Maend => "maend",
+            Group::Kvinder => "kvinder",
+            Group::Start2018Juni => "start_2018_06",
+            Group::Start2018Marts => "start_2018_03",
+        }
+    }
+
+    fn parse(key: &str) -> Option<Group> {
+        [
+            Group::Alle,
+            Group::Maend,
+            Group::Kvinder,
+            Group::Start2018Juni,
+            Group::Start2018Marts,
+        ]
+        .into_iter()
+        .find(|g| g.key() == key)
+    }
+}
+
+/// The population an analysis draws from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Population {
+    /// The main sample (last funnel step).
+    Main,
+    /// The unrestricted population (funnel step 1).
+    Unrestricted,
+}
+
+/// A checked analysis.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    /// Table or figure id.
+    pub id: String,
+    /// Outcome columns (weekly families expanded).
+    pub outcomes: Vec<String>,
+    /// Groups.
+    pub groups: Vec<Group>,
+    /// Methods.
+    pub methods: Vec<Method>,
+    /// Population.
+    pub population: Population,
+    /// Propensity-score model.
+    pub pscore: PsModel,
+    /// Kernel of the matching methods.
+    pub kernel: Kernel,
+}
+
+/// Weeks of the weekly outcome families (`_u*` → `_u0` … `_u52`).
+pub const WEEKS: std::ops::RangeInclusive<usize> = 0..=52;
+
+/// Checks and types the analyses of the configuration.
+pub fn analyses(config: &Config) -> Result<Vec<Analysis>> {
+    config
+        .analyser
+        .iter()
+        .map(|spec| analysis(config, spec))
+        .collect()
+}
+
+fn analysis(config: &Config, spec: &AnalysisSpec) -> Result<Analysis> {
+    let bad = |what: String| -> anyhow::Error {
+        InputError::new(format!(
+            "{}: analysen «{}»: {what}",
+            config.root.join("rapport.yaml").display(),
+            spec.id
+        ))
+        .into()
+    };
+    let groups = spec
+        .grupper
+        .iter()
+        .map(|g| Group::parse(g).ok_or_else(|| bad(format!("ukendt gruppe «{g}»; brug alle, maend, kvinder, start_2018_06 eller start_2018_03"))))
+        .collect::<Result<Vec<_>>>()?;
+    let methods = spec
+        .metoder
+        .iter()
+        .map(|&m| {
+            METHODS
+                .iter()
+                .find(|x| x.number == m)
+                .copied()
+                .ok_or_else(|| bad(format!("ukendt metode {m}; metoderne er 1–5")))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let population = match spec.population.as_str() {
+        "hoved" => Population::Main,
+        "ubegraenset" => Population::Unrestricted,
+        other => {
+            return Err(bad(format!(
+                "ukendt population «{other}»; brug hoved eller ubegraenset"
+            )));
+        }
+    };
+    let pscore = match spec.pscore.as_str() {
+        "logit" => PsModel::Logit,
+        "probit" => PsModel::Probit,
+        other => {
+            return Err(bad(format!(
+                "ukendt pscore-model «{other}»; brug logit eller probit"
+            )));
+        }
+    };
+    let kernel = match spec.kerne.as_str() {
+        "epan" => Kernel::Epan,
+        "uniform" => Kernel::Uniform,
+        other => {
+            return Err(bad(format!(
+                "ukendt kerne «{other}»; brug epan eller uniform"
+            )));
+        }
+    };
+    let mut outcomes = Vec::new();
+    for o in &spec.udfald {
+        match o.strip_suffix("_u*") {
+            Some(stem) => outcomes.extend(WEEKS.map(|w| format!("{stem}_u{w}"))),
+            None => outcomes.push(o.clone()),
+        }
+    }
+    if outcomes.is_empty() || groups.is_empty() || methods.is_empty() {
+        return Err(bad(
+            "udfald, grupper og metoder skal hver have mindst ét element".into(),
+        ));
+    }
+    Ok(Analysis {
+        id: spec.id.clone(),
+        outcomes,
+        groups,
+        methods,
+        population,
+        pscore,
+        kernel,
+    })
+}

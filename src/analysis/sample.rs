@@ -1,0 +1,228 @@
+//! Estimation on one sample: one propensity-score fit shared by every method variant, matching
+//! weights per variant, analytic estimates, and one bootstrap for all variants together.
+
+use super::plan::{Kind, Method};
+use crate::estimators::{
+    self, BootstrapData, Kernel, MatchingKind, MatchingSpec, MethodSpec, PsFit, PsModel, PsProblem,
+    Units, Weighting, att_estimates, cv_bandwidth, ipw_weights, kernel_match, pm_bandwidth,
+};
+use crate::locale;
+use crate::results::Estimate;
+use anyhow::{Context, Result};
+use ndarray::{Array2, ArrayView2, Axis};
+
+/// How the bandwidth is chosen.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum BandwidthRule {
+    /// kmatch's pair-matching rule.
+    Pm,
+    /// kmatch's cross-validation of the mean propensity score.
+    Cv,
+    /// A fixed number.
+    Fixed(f64),
+}
+
+impl BandwidthRule {
+    /// Parses `pm`, `cv` or a positive number.
+    pub fn parse(text: &str) -> Option<BandwidthRule> {
+        match text {
+            "pm" => Some(BandwidthRule::Pm),
+            "cv" => Some(BandwidthRule::Cv),
+            n => n
+                .parse::<f64>()
+                .ok()
+                .filter(|h| *h > 0.0)
+                .map(BandwidthRule::Fixed),
+        }
+    }
+}
+
+/// A method with its kernel: the unit of estimation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Variant {
+    /// The method.
+    pub method: Method,
+    /// The kernel (ignored by IPW).
+    pub kernel: KernelKey,
+}
+
+/// A kernel as an ordered key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum KernelKey {
+    /// Epanechnikov.
+    Epan,
+    /// Uniform.
+    Uniform,
+}
+
+impl KernelKey {
+    /// The key of an estimator kernel.
+    pub fn of(kernel: Kernel) -> KernelKey {
+        match kernel {
+            Kernel::Uniform => KernelKey::Uniform,
+            _ => KernelKey::Epan,
+        }
+    }
+
+    fn kernel(self) -> Kernel {
+        match self {
+            KernelKey::Epan => Kernel::Epan,
+            KernelKey::Uniform => Kernel::Uniform,
+        }
+    }
+}
+
+/// One sample's data: covariates, treatment, strata and complete outcomes.
+pub struct SampleData<'a> {
+    /// Covariates (n × k).
+    pub x: ArrayView2<'a, f64>,
+    /// Covariate names.
+    pub names: &'a [String],
+    /// Treatment.
+    pub treat: &'a [bool],
+    /// Municipality strata.
+    pub strata: &'a [u32],
+    /// Outcomes (n × m), finite.
+    pub y: ArrayView2<'a, f64>,
+}
+
+/// The estimates of one variant on one sample.
+pub struct VariantResult {
+    /// The variant.
+    pub variant: Variant,
+    /// Bandwidth (None for IPW).
+    pub bandwidth: Option<f64>,
+    /// The weighting (for balance and densities).
+    pub weighting: Weighting,
+    /// One estimate per outcome column.
+    pub estimates: Vec<Estimate>,
+}
+
+/// The result of one sample.
+pub struct SampleResult {
+    /// The propensity-score fit.
+    pub fit: PsFit,
+    /// Per variant.
+    pub variants: Vec<VariantResult>,
+    /// Failed bootstrap replicates per variant.
+    pub failed: Vec<usize>,
+}
+
+/// Estimates every variant on the sample with bootstrap SEs (`replicates` ≥ 2) or analytic SEs.
+pub fn estimate(
+    data: &SampleData,
+    model: PsModel,
+    variants: &[Variant],
+    rule: BandwidthRule,
+    replicates: usize,
+    seed: u64,
+) -> Result<SampleResult> {
+    let problem = PsProblem::new(data.x, data.names, data.treat, model)?;
+    let fit = problem
+        .fit(None)
+        .context("propensity score-modellen kan ikke estimeres")?;
+    let scores = fit.scores.to_vec();
+    let units = Units::new(data.treat, None, Some(data.strata))?;
+    let mut results = Vec::new();
+    let mut specs = Vec::new();
+    for &variant in variants {
+        let u = if variant.method.exact {
+            units
+        } else {
+            units.without_strata()
+        };
+        let (weighting, spec) = match variant.method.kind {
+            Kind::Ipw => (ipw_weights(&scores, &u)?, MethodSpec::Ipw),
+            kind => {
+                let matching_kind = match kind {
+                    Kind::Ridge => MatchingKind::Ridge {
+                        ridge: variant.kernel.kernel().default_ridge(),
+                    },
+                    _ => MatchingKind::Kernel,
+                };
+                let kernel = variant.kernel.kernel();
+                let h = match rule {
+                    BandwidthRule::Pm => pm_bandwidth(&scores, &u)?,
+                    BandwidthRule::Cv => {
+                        cv_bandwidth(&scores, &u, kernel, matching_kind)?.bandwidth
+                    }
+                    BandwidthRule::Fixed(h) => h,
+                };
+                let spec = MatchingSpec {
+                    kernel,
+                    kind: matching_kind,
+                    bandwidth: h,
+                };
+                (
+                    kernel_match(&scores, &u, &spec)?,
+                    MethodSpec::Matching {
+                        spec,
+                        exact: variant.method.exact,
+                    },
+                )
+            }
+        };
+        let atts = att_estimates(data.y, &u, &weighting)?;
+        let n = data.treat.len();
+        let matched = weighting.n_treated_matched as usize;
+        let estimates = atts
+            .iter()
+            .map(|a| {
+                let p = estimators::p_value_t(a.att, a.se, a.n as f64 - 1.0);
+                Estimate {
+                    est: a.att,
+                    se: a.se,
+                    p,
+                    stjerner: estimators::stars(p).to_string(),
+                    kontrolniveau: a.control_mean,
+                    rel: locale::rel_effekt(a.att, a.control_mean),
+                    n,
+                    n_behandlede: matched,
+                }
+            })
+            .collect();
+        specs.push(spec);
+        results.push(VariantResult {
+            variant,
+            bandwidth: weighting.bandwidth,
+            weighting,
+            estimates,
+        });
+    }
+    let mut failed = vec![0; results.len()];
+    if replicates >= 2 {
+        let boot = estimators::bootstrap(
+            &BootstrapData {
+                covariates: data.x,
+                covariate_names: data.names,
+                treat: data.treat,
+                strata: Some(data.strata),
+                outcomes: data.y,
+                sample: None,
+                model,
+                start: Some(&fit.coefficient_vector()),
+            },
+            &specs,
+            replicates,
+            seed,
+        )?;
+        failed.clone_from(&boot.failed);
+        for (t, result) in results.iter_mut().enumerate() {
+            for (j, e) in result.estimates.iter_mut().enumerate() {
+                e.se = boot.se[t][j];
+                e.p = estimators::p_value_normal(e.est, e.se);
+                e.stjerner = estimators::stars(e.p).to_string();
+            }
+        }
+    }
+    Ok(SampleResult {
+        fit,
+        variants: results,
+        failed,
+    })
+}
+
+/// The rows of `matrix` listed in `rows`.
+pub fn rows_of(matrix: &Array2<f64>, rows: &[usize]) -> Array2<f64> {
+    matrix.select(Axis(0), rows)
+}

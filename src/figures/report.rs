@@ -1,0 +1,190 @@
+//! The report's figures, built from the results: Figur 2.3 (employment around start), Figur
+//! 4.1–4.3 (weekly effects with 95% confidence bands) and Bilagsfigur 2.1 (propensity-score
+//! densities before and after matching).
+
+use super::{Axes, Series, line_chart};
+use crate::render::Figure;
+use crate::results::{Results, key};
+use anyhow::{Context, Result};
+
+/// One weekly effect curve of Figur 4.1–4.3: outcome family (`<stem>_u<w>`) and legend label.
+pub struct Curve {
+    /// Outcome stem.
+    pub stem: &'static str,
+    /// Legend label.
+    pub label: &'static str,
+}
+
+/// A weekly effect figure.
+pub struct WeeklyFigure {
+    /// Id (`figur_4_1`) and analysis id.
+    pub id: &'static str,
+    /// Caption.
+    pub caption: &'static str,
+    /// Curves.
+    pub curves: &'static [Curve],
+}
+
+/// Figur 4.1–4.3.
+pub const WEEKLY: [WeeklyFigure; 3] = [
+    WeeklyFigure {
+        id: "figur_4_1",
+        caption: "Effekt af deltagelse på vejledning og opkvalificering uge for uge efter start",
+        curves: &[Curve {
+            stem: "vejledning_opkvalificering",
+            label: "Vejledning og opkvalificering",
+        }],
+    },
+    WeeklyFigure {
+        id: "figur_4_2",
+        caption: "Effekt af deltagelse på uddannelsesaktivering uge for uge efter start",
+        curves: &[Curve {
+            stem: "uddannelsesaktivering",
+            label: "Uddannelsesaktivering",
+        }],
+    },
+    WeeklyFigure {
+        id: "figur_4_3",
+        caption: "Effekt af deltagelse på løntilskud og virksomhedspraktik uge for uge efter start",
+        curves: &[
+            Curve {
+                stem: "loentilskud",
+                label: "Løntilskud",
+            },
+            Curve {
+                stem: "virksomhedspraktik_privat",
+                label: "Virksomhedspraktik, privat",
+            },
+            Curve {
+                stem: "virksomhedspraktik_offentlig",
+                label: "Virksomhedspraktik, offentlig",
+            },
+        ],
+    },
+];
+
+/// A weekly effect figure for group `alle`, method (2): estimate and 95% band (± 1,96 SE), in
+/// percentage points.
+pub fn weekly(results: &Results, spec: &WeeklyFigure) -> Result<Figure> {
+    let mut series = Vec::new();
+    for curve in spec.curves {
+        let mut points = Vec::new();
+        let mut band = Vec::new();
+        for w in crate::analysis::plan::WEEKS {
+            let k = key(spec.id, "alle", 2, &format!("{}_u{w}", curve.stem));
+            let e = results
+                .estimate(&k)
+                .with_context(|| format!("{}: resultatet {k} mangler", spec.id))?;
+            points.push((w as f64, e.est * 100.0));
+            band.push(((e.est - 1.96 * e.se) * 100.0, (e.est + 1.96 * e.se) * 100.0));
+        }
+        series.push(Series {
+            label: curve.label.to_string(),
+            points,
+            band: Some(band),
+        });
+    }
+    let (lo, hi) = series
+        .iter()
+        .flat_map(|s| s.band.iter().flatten())
+        .fold((0.0f64, 0.0f64), |(lo, hi), &(a, b)| (lo.min(a), hi.max(b)));
+    let axes = Axes {
+        x_label: "Uger efter start".into(),
+        y_label: "Effekt (procentpoint)".into(),
+        x_range: (0.0, 52.0),
+        x_decimals: 0,
+        y_range: ((lo * 1.1).floor(), (hi * 1.1).ceil().max(1.0)),
+        y_decimals: 0,
+    };
+    Ok(Figure {
+        id: spec.id.into(),
+        caption: spec.caption.into(),
+        note: "Metode (2). Det skraverede område er et 95 pct.-konfidensinterval (estimat ± 1,96 bootstrap-standardfejl).".into(),
+        svg: line_chart(&axes, &series)?,
+    })
+}
+
+/// Figur 2.3: participants' average employment rate by month relative to start, by sex.
+pub fn employment_profile(results: &Results) -> Result<Figure> {
+    let data = results
+        .figurer
+        .get("figur_2_3")
+        .context("resultaterne mangler data til figur 2.3")?;
+    let series: Vec<Series> = [("maend", "Mænd"), ("kvinder", "Kvinder")]
+        .iter()
+        .filter_map(|(key, label)| {
+            data.get(*key).map(|points| Series {
+                label: label.to_string(),
+                points: points.iter().map(|p| (p[0], p[1] * 100.0)).collect(),
+                band: None,
+            })
+        })
+        .collect();
+    let top = series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| p.1))
+        .fold(10.0f64, f64::max);
+    let axes = Axes {
+        x_label: "Måneder i forhold til start".into(),
+        y_label: "Beskæftigelsesgrad (pct.)".into(),
+        x_range: (-12.0, 12.0),
+        x_decimals: 0,
+        y_range: (0.0, (top * 1.15 / 5.0).ceil() * 5.0),
+        y_decimals: 0,
+    };
+    Ok(Figure {
+        id: "figur_2_3".into(),
+        caption:
+            "Deltagernes gennemsnitlige beskæftigelsesgrad før og efter start, mænd og kvinder"
+                .into(),
+        note: "Kilde: DREAM (beskæftigelsesgrad pr. måned); deltagere i analysepopulationen."
+            .into(),
+        svg: line_chart(&axes, &series)?,
+    })
+}
+
+/// Bilagsfigur 2.1: propensity-score densities of participants and controls, before and after
+/// matching with method (2).
+pub fn score_densities(results: &Results) -> Result<Figure> {
+    let data = results
+        .figurer
+        .get("bilagsfigur_2_1")
+        .context("resultaterne mangler data til bilagsfigur 2.1")?;
+    let labels = [
+        ("deltagere_foer", "Deltagere"),
+        ("kontrol_foer", "Kontrolpersoner før matching"),
+        ("kontrol_efter", "Kontrolpersoner efter matching"),
+    ];
+    let series: Vec<Series> = labels
+        .iter()
+        .filter_map(|(k, l)| {
+            data.get(*k).map(|p| Series {
+                label: l.to_string(),
+                points: p.iter().map(|q| (q[0], q[1])).collect(),
+                band: None,
+            })
+        })
+        .collect();
+    let top = series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| p.1))
+        .fold(1.0f64, f64::max);
+    let right = series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| p.0))
+        .fold(0.0f64, f64::max);
+    let axes = Axes {
+        x_label: "Propensity score".into(),
+        y_label: "Tæthed".into(),
+        x_range: (0.0, right.max(0.05)),
+        x_decimals: 2,
+        y_range: (0.0, top * 1.1),
+        y_decimals: 0,
+    };
+    Ok(Figure {
+        id: "bilagsfigur_2_1".into(),
+        caption: "Fordelingen af propensity score for deltagere og kontrolpersoner før og efter matching".into(),
+        note: "Kernetæthed (Epanechnikov); kontrolpersonerne efter matching er vægtet med matchingvægtene fra metode (2).".into(),
+        svg: line_chart(&axes, &series)?,
+    })
+}

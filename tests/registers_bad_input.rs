@@ -1,0 +1,174 @@
+//! Bad register extracts stop with a clear message naming the file and the column (exit status
+//! 2), never a panic.
+
+use effektrapport::error::exit_code;
+use effektrapport::registers::{self, codes::CodeBook};
+use effektrapport::synth::{self, SynthSpec};
+use polars::prelude::*;
+use std::path::Path;
+
+fn synthetic() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = SynthSpec {
+        scale: 0.05,
+        ..SynthSpec::default()
+    };
+    synth::write(&spec, dir.path()).unwrap();
+    dir
+}
+
+fn read(path: &Path) -> DataFrame {
+    ParquetReader::new(std::fs::File::open(path).unwrap())
+        .finish()
+        .unwrap()
+}
+
+fn write(path: &Path, mut df: DataFrame) {
+    ParquetWriter::new(std::fs::File::create(path).unwrap())
+        .finish(&mut df)
+        .unwrap();
+}
+
+/// Loads the folder and returns the rendered error, checking the exit status.
+fn load_error(dir: &Path) -> String {
+    let codebook = CodeBook::load(Path::new("report/dream-koder.yaml")).unwrap();
+    let err = match registers::load(dir, &codebook) {
+        Ok(_) => panic!("the bad input was accepted"),
+        Err(e) => e,
+    };
+    assert_eq!(
+        exit_code(&err),
+        2,
+        "bad input must give exit status 2: {err:#}"
+    );
+    format!("{err:#}")
+}
+
+#[test]
+fn bad_extracts_are_named_by_file_and_column() {
+    let dir = synthetic();
+    let d = dir.path();
+
+    // A missing column.
+    let bef_path = d.join("bef.parquet");
+    let bef = read(&bef_path);
+    write(&bef_path, bef.drop("KOEN").unwrap());
+    let msg = load_error(d);
+    assert!(msg.contains("bef.parquet") && msg.contains("KOEN"), "{msg}");
+
+    // A wrong type: sex as text that is not a number.
+    let mut wrong = bef.clone();
+    let koen: Vec<String> = wrong
+        .column("KOEN")
+        .unwrap()
+        .i64()
+        .unwrap()
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            if i == 3 {
+                "mand".to_string()
+            } else {
+                v.unwrap().to_string()
+            }
+        })
+        .collect();
+    wrong.with_column(Column::new("KOEN".into(), koen)).unwrap();
+    write(&bef_path, wrong);
+    let msg = load_error(d);
+    assert!(
+        msg.contains("bef.parquet") && msg.contains("KOEN") && msg.contains("mand"),
+        "{msg}"
+    );
+    write(&bef_path, bef);
+
+    // A duplicate person.
+    let oph_path = d.join("ophgin.parquet");
+    let oph = read(&oph_path);
+    let doubled = oph.vstack(&oph.head(Some(1))).unwrap();
+    write(&oph_path, doubled);
+    let msg = load_error(d);
+    assert!(
+        msg.contains("ophgin.parquet") && msg.contains("PNR") && msg.contains("flere gange"),
+        "{msg}"
+    );
+    write(&oph_path, oph);
+
+    // An employment rate of 7.
+    let dream_path = d.join("dream.parquet");
+    let dream = read(&dream_path);
+    let mut bad = dream.clone();
+    let grad: Vec<Option<f64>> = bad
+        .column("grad_2018_05")
+        .unwrap()
+        .f64()
+        .unwrap()
+        .iter()
+        .enumerate()
+        .map(|(i, v)| if i == 10 { Some(7.0) } else { v })
+        .collect();
+    bad.with_column(Column::new("grad_2018_05".into(), grad))
+        .unwrap();
+    write(&dream_path, bad);
+    let msg = load_error(d);
+    assert!(
+        msg.contains("dream.parquet") && msg.contains("grad_2018_05") && msg.contains('7'),
+        "{msg}"
+    );
+    write(&dream_path, dream);
+
+    // A missing register.
+    std::fs::remove_file(d.join("udda.parquet")).unwrap();
+    let msg = load_error(d);
+    assert!(msg.contains("udda"), "{msg}");
+}
+
+#[test]
+fn a_csv_cell_of_the_wrong_type_names_its_line() {
+    let dir = synthetic();
+    let d = dir.path();
+    let path = d.join("ind.parquet");
+    let mut ind = read(&path);
+    std::fs::remove_file(&path).unwrap();
+    let mut csv = Vec::new();
+    CsvWriter::new(&mut csv).finish(&mut ind).unwrap();
+    let mut text = String::from_utf8(csv).unwrap();
+    let second = text.lines().nth(2).unwrap().to_string();
+    let broken: Vec<&str> = second.split(',').collect();
+    text = text.replacen(&second, &format!("{},{},mange", broken[0], broken[1]), 1);
+    std::fs::write(d.join("ind.csv"), text).unwrap();
+    let msg = load_error(d);
+    assert!(
+        msg.contains("ind.csv") && msg.contains("LOENMV_13") && msg.contains("linje 3"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn same_seed_gives_identical_files_and_vintages_end_dream_early() {
+    let (a, b) = (synthetic(), synthetic());
+    for file in [
+        "dream.parquet",
+        "bef.parquet",
+        "deltagere.parquet",
+        "sandhed.json",
+    ] {
+        assert_eq!(
+            std::fs::read(a.path().join(file)).unwrap(),
+            std::fs::read(b.path().join(file)).unwrap(),
+            "{file} differs between two runs with the same seed"
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let spec = SynthSpec {
+        scale: 0.05,
+        vintage: Some(synth::parse_vintage("2019-01").unwrap()),
+        ..SynthSpec::default()
+    };
+    synth::write(&spec, dir.path()).unwrap();
+    let codebook = CodeBook::load(Path::new("report/dream-koder.yaml")).unwrap();
+    let regs = registers::load(dir.path(), &codebook).unwrap();
+    let (y, m) = effektrapport::calendar::month_parts(regs.dream.last_month());
+    assert_eq!((y, m), (2019, 1));
+    assert!(synth::parse_vintage("2019-13").is_err());
+}
