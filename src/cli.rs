@@ -21,6 +21,10 @@ pub enum Command {
     Synth(SynthArgs),
     /// Run one estimator on any CSV/parquet table and print the result as JSON.
     Estimate(EstimateArgs),
+    /// Compare two builds (e.g. two data vintages): changed numbers, stars, significance, sign
+    /// flips, added and removed keys, provenance, and the report's changed sentences word by word.
+    /// Writes diff.json and diff.pdf (docs/diff.md). Exit status: 0 no change, 1 changes, 2 error.
+    Diff(DiffArgs),
 }
 
 /// Options of `build`.
@@ -127,4 +131,21 @@ pub struct EstimateArgs {
     /// Worker threads (results do not depend on it).
     #[arg(long)]
     pub threads: Option<usize>,
+}
+
+/// Options of `diff`.
+#[derive(Debug, clap::Args)]
+pub struct DiffArgs {
+    /// The old build folder (written by `effektrapport build --out DIR`: resultater.json and
+    /// rapport.txt).
+    pub old: PathBuf,
+    /// The new build folder.
+    pub new: PathBuf,
+    /// Output folder for diff.json and diff.pdf [default: NEW/diff].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Relative tolerance: a number counts as changed when |new − old| > X · max(|old|, |new|).
+    /// Stars, significance crossings and sign flips always count. 0 = any change.
+    #[arg(long, default_value_t = 0.0)]
+    pub tolerance: f64,
 }

@@ -17,6 +17,7 @@ pub mod calendar;
 pub mod cli;
 pub mod config;
 pub mod dataset;
+pub mod diff;
 pub mod diskretion;
 pub mod error;
 pub mod estimators;
@@ -60,6 +61,16 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Estimate(args) => estimate::run(&args),
+        Command::Diff(args) => diff::run(&args).map(|_| ()),
+    }
+}
+
+/// Runs one command and returns the process exit status for success: 0, except `diff`, which
+/// returns 1 when the builds differ (like diff(1)). Errors are returned as by [`run`].
+pub fn run_with_status(cli: Cli) -> Result<i32> {
+    match cli.command {
+        Command::Diff(args) => diff::run(&args),
+        command => run(Cli { command }).map(|()| 0),
     }
 }
 

@@ -4,8 +4,12 @@ use clap::Parser;
 
 fn main() {
     let cli = effektrapport::cli::Cli::parse();
-    if let Err(error) = effektrapport::run(cli) {
-        eprintln!("{}", effektrapport::error::render_chain(&error));
-        std::process::exit(effektrapport::error::exit_code(&error));
+    match effektrapport::run_with_status(cli) {
+        Ok(0) => {}
+        Ok(status) => std::process::exit(status),
+        Err(error) => {
+            eprintln!("{}", effektrapport::error::render_chain(&error));
+            std::process::exit(effektrapport::error::exit_code(&error));
+        }
     }
 }

@@ -18,14 +18,6 @@ const GROUPS: [(&str, Option<bool>); 3] = [
 
 /// Computes every descriptive number into `results`.
 pub fn all(data: &AnalysisData, rule: BandwidthRule, results: &mut Results) -> Result<()> {
-    for (names, labels) in [
-        (&data.covariate_names, &data.covariate_labels),
-        (&data.descriptive_names, &data.descriptive_labels),
-    ] {
-        for (name, label) in names.iter().zip(labels.iter()) {
-            results.etiketter.insert(name.clone(), label.clone());
-        }
-    }
     for (k, step) in data.funnel.iter().enumerate() {
         results
             .tal

@@ -90,6 +90,14 @@ pub fn run(
         advarsler: Vec::new(),
     };
     results.tekster.insert("hovedperiode".into(), period_text());
+    for (names, labels) in [
+        (&data.covariate_names, &data.covariate_labels),
+        (&data.descriptive_names, &data.descriptive_labels),
+    ] {
+        for (name, label) in names.iter().zip(labels.iter()) {
+            results.etiketter.insert(name.clone(), label.clone());
+        }
+    }
     for analysis in &analyses {
         for outcome in &analysis.outcomes {
             if !data.outcome_names.contains(outcome) {
@@ -281,15 +289,15 @@ fn run_job(
             config.analyse.seed,
         )?;
         note_fit(job, &result.fit, sample_rows.len() == rows.len(), results);
-        for (t, variant) in result.variants.iter().enumerate() {
-            if result.failed[t] > 0 {
-                results.advarsler.push(format!(
-                    "{}, metode ({}): {} af {} bootstrap-replikationer fejlede",
-                    job.describe(),
-                    variant.variant.method.number,
-                    result.failed[t],
-                    config.analyse.bootstrap
-                ));
+        let most_failed = result.failed.iter().copied().max().unwrap_or(0);
+        if most_failed > 0 {
+            let line = format!(
+                "{}: op til {most_failed} af {} bootstrap-replikationer kunne ikke estimeres og indgår ikke i standardfejlen",
+                job.describe(),
+                config.analyse.bootstrap
+            );
+            if !results.advarsler.contains(&line) {
+                results.advarsler.push(line);
             }
         }
         for analysis in analyses.iter().filter(of_job) {
@@ -342,6 +350,11 @@ fn note_fit(job: &Job, fit: &crate::estimators::PsFit, complete: bool, results: 
         }
     }
     if main && results.pscore.is_empty() {
+        let label = |name: &str| results.etiketter.get(name).cloned().unwrap_or_else(|| name.to_string());
+        let separated: Vec<String> = fit.separation.iter().map(|n| label(n)).collect();
+        let omitted: Vec<String> = fit.coefficients.iter().filter(|c| c.omitted).map(|c| label(&c.name)).collect();
+        results.tekster.insert("pscore.separation".into(), separated.join(", "));
+        results.tekster.insert("pscore.udeladt".into(), omitted.join(", "));
         results.pscore = fit
             .coefficients
             .iter()

@@ -88,12 +88,19 @@ impl Build {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             Err(e) => {
                 return Err(e).with_context(|| {
-                    InputError::new(format!("kan ikke læse {}", dir.join("rapport.txt").display()))
+                    InputError::new(format!(
+                        "kan ikke læse {}",
+                        dir.join("rapport.txt").display()
+                    ))
                 });
             }
         };
-        let mut build = Build::from_parts(&json, text.as_deref())
-            .with_context(|| InputError::new(format!("{} kan ikke læses som resultater", json_path.display())))?;
+        let mut build = Build::from_parts(&json, text.as_deref()).with_context(|| {
+            InputError::new(format!(
+                "{} kan ikke læses som resultater",
+                json_path.display()
+            ))
+        })?;
         build.dir = path.to_path_buf();
         Ok(build)
     }
@@ -106,7 +113,9 @@ impl Build {
             anyhow::bail!("filen er ikke et JSON-objekt");
         };
         if !top.contains_key("estimater") && !top.contains_key("tal") {
-            anyhow::bail!("filen har hverken \"estimater\" eller \"tal\" og er ikke en resultater.json fra effektrapport");
+            anyhow::bail!(
+                "filen har hverken \"estimater\" eller \"tal\" og er ikke en resultater.json fra effektrapport"
+            );
         }
         fn field<T: serde::de::DeserializeOwned + Default>(
             top: &mut serde_json::Map<String, Value>,
@@ -254,8 +263,18 @@ pub fn compare(old: &Build, new: &Build, tolerance: f64) -> Diff {
     let fjernet: Vec<KeyEntry> = [est.removed, tal.removed, tekster.removed].concat();
 
     let advarsler = WarningsDiff {
-        tilfoejet: new.advarsler.iter().filter(|w| !old.advarsler.contains(w)).cloned().collect(),
-        fjernet: old.advarsler.iter().filter(|w| !new.advarsler.contains(w)).cloned().collect(),
+        tilfoejet: new
+            .advarsler
+            .iter()
+            .filter(|w| !old.advarsler.contains(w))
+            .cloned()
+            .collect(),
+        fjernet: old
+            .advarsler
+            .iter()
+            .filter(|w| !new.advarsler.contains(w))
+            .cloned()
+            .collect(),
     };
 
     let mut bemaerkninger = Vec::new();
@@ -283,9 +302,18 @@ pub fn compare(old: &Build, new: &Build, tolerance: f64) -> Diff {
         tekster_aendret: tekster.changed.len(),
         noegler_tilfoejet: tilfoejet.len(),
         noegler_fjernet: fjernet.len(),
-        stjerner_vundet: estimater.iter().filter(|c| c.stjerner.aendring == Some("vundet")).count(),
-        stjerner_mistet: estimater.iter().filter(|c| c.stjerner.aendring == Some("mistet")).count(),
-        signifikans_krydset: estimater.iter().filter(|c| !c.signifikans.is_empty()).count(),
+        stjerner_vundet: estimater
+            .iter()
+            .filter(|c| c.stjerner.aendring == Some("vundet"))
+            .count(),
+        stjerner_mistet: estimater
+            .iter()
+            .filter(|c| c.stjerner.aendring == Some("mistet"))
+            .count(),
+        signifikans_krydset: estimater
+            .iter()
+            .filter(|c| !c.signifikans.is_empty())
+            .count(),
         fortegn_skiftet: estimater.iter().filter(|c| c.fortegn_skiftet).count(),
         saetninger_aendret: count_art("aendret"),
         saetninger_tilfoejet: count_art("tilfoejet"),

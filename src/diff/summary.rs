@@ -33,7 +33,9 @@ fn format_number(x: Option<f64>, signed: bool) -> String {
     }
     let magnitude = x.abs().log10().floor() as i32;
     if magnitude < -9 {
-        let s = format!("{:.2e}", x.abs()).replace('.', ",").replace('-', "\u{2212}");
+        let s = format!("{:.2e}", x.abs())
+            .replace('.', ",")
+            .replace('-', "\u{2212}");
         let sign = if x < 0.0 {
             "\u{2212}"
         } else if signed {
@@ -44,10 +46,16 @@ fn format_number(x: Option<f64>, signed: bool) -> String {
         return format!("{sign}{s}");
     }
     let decimals = (3 - magnitude).clamp(0, 12) as usize;
-    if signed {
+    let text = if signed {
         locale::tal_fortegn(x, decimals)
     } else {
         locale::tal(x, decimals)
+    };
+    // Trailing zeros of the decimals say nothing here: 0,0624 rather than 0,06240.
+    if text.contains(',') {
+        text.trim_end_matches('0').trim_end_matches(',').to_string()
+    } else {
+        text
     }
 }
 
@@ -75,12 +83,21 @@ pub fn conclusion_notes(c: &EstimateChange) -> Vec<String> {
         )),
         _ => {}
     }
-    for s in &c.signifikans {
-        let level = locale::pct(s.niveau, 0);
-        notes.push(if s.aendring == "blev_signifikant" {
-            format!("nu signifikant på {level}-niveau")
+    for direction in ["blev_signifikant", "ikke_laengere_signifikant"] {
+        let levels: Vec<String> = c
+            .signifikans
+            .iter()
+            .filter(|s| s.aendring == direction)
+            .map(|s| locale::tal(s.niveau * 100.0, 0))
+            .collect();
+        if levels.is_empty() {
+            continue;
+        }
+        let levels = format!("{} pct.-niveau", levels.join(" og "));
+        notes.push(if direction == "blev_signifikant" {
+            format!("nu signifikant på {levels}")
         } else {
-            format!("ikke længere signifikant på {level}-niveau")
+            format!("ikke længere signifikant på {levels}")
         });
     }
     notes
@@ -108,7 +125,7 @@ pub fn terminal(diff: &Diff, out: &Path) -> String {
         .map(|f| {
             format!(
                 "{} {} → {}",
-                f.etiket.to_lowercase(),
+                f.etiket,
                 short_value(&f.gammel),
                 short_value(&f.ny)
             )
@@ -132,18 +149,29 @@ pub fn terminal(diff: &Diff, out: &Path) -> String {
         let _ = writeln!(
             s,
             "Estimater: {} ændret (stjerner: {} vundet, {} mistet; signifikans krydset: {}; fortegnsskift: {})",
-            c.estimater_aendret, c.stjerner_vundet, c.stjerner_mistet, c.signifikans_krydset, c.fortegn_skiftet
+            c.estimater_aendret,
+            c.stjerner_vundet,
+            c.stjerner_mistet,
+            c.signifikans_krydset,
+            c.fortegn_skiftet
         );
         let _ = writeln!(
             s,
             "Andre tal: {} ændret; tekster: {} ændret; nøgler: {} tilføjet, {} fjernet; advarsler: {} ændret",
-            c.tal_aendret, c.tekster_aendret, c.noegler_tilfoejet, c.noegler_fjernet, c.advarsler_aendret
+            c.tal_aendret,
+            c.tekster_aendret,
+            c.noegler_tilfoejet,
+            c.noegler_fjernet,
+            c.advarsler_aendret
         );
         if diff.tekst_sammenlignet {
             let _ = writeln!(
                 s,
                 "Sætninger: {} ændret, {} tilføjet, {} fjernet ({} med konklusioner)",
-                c.saetninger_aendret, c.saetninger_tilfoejet, c.saetninger_fjernet, c.konklusioner_aendret
+                c.saetninger_aendret,
+                c.saetninger_tilfoejet,
+                c.saetninger_fjernet,
+                c.konklusioner_aendret
             );
         }
         for e in diff.estimater.iter().take(MAX_ESTIMATES) {
@@ -165,7 +193,11 @@ pub fn terminal(diff: &Diff, out: &Path) -> String {
             );
         }
         if diff.estimater.len() > MAX_ESTIMATES {
-            let _ = writeln!(s, "  … og {} estimater mere", diff.estimater.len() - MAX_ESTIMATES);
+            let _ = writeln!(
+                s,
+                "  … og {} estimater mere",
+                diff.estimater.len() - MAX_ESTIMATES
+            );
         }
         let keys = (diff.tilfoejet.iter().map(|k| (k, "tilføjet")))
             .chain(diff.fjernet.iter().map(|k| (k, "fjernet")));
@@ -181,7 +213,11 @@ pub fn terminal(diff: &Diff, out: &Path) -> String {
             }
         }
         if diff.saetninger.len() > MAX_SENTENCES {
-            let _ = writeln!(s, "  … og {} sætninger mere", diff.saetninger.len() - MAX_SENTENCES);
+            let _ = writeln!(
+                s,
+                "  … og {} sætninger mere",
+                diff.saetninger.len() - MAX_SENTENCES
+            );
         }
     }
     let _ = writeln!(
@@ -197,7 +233,9 @@ pub fn terminal(diff: &Diff, out: &Path) -> String {
 pub fn short_value(v: &serde_json::Value) -> String {
     match v {
         serde_json::Value::Null => locale::IKKE_TILGAENGELIG.to_string(),
-        serde_json::Value::String(s) if s.len() > 16 && s.bytes().all(|b| b.is_ascii_hexdigit()) => {
+        serde_json::Value::String(s)
+            if s.len() > 16 && s.bytes().all(|b| b.is_ascii_hexdigit()) =>
+        {
             format!("{}…", &s[..12])
         }
         serde_json::Value::String(s) => s.clone(),
@@ -212,9 +250,11 @@ mod tests {
     #[test]
     fn numbers_have_four_significant_digits() {
         assert_eq!(number(Some(0.042354)), "0,04235");
+        assert_eq!(number(Some(0.0624)), "0,0624");
+        assert_eq!(number(Some(361.0)), "361");
         assert_eq!(number(Some(7367.0)), "7.367");
-        assert_eq!(difference(Some(-0.0724)), "\u{2212}0,07240");
-        assert_eq!(difference(Some(0.5)), "+0,5000");
+        assert_eq!(difference(Some(-0.0724)), "\u{2212}0,0724");
+        assert_eq!(difference(Some(0.5)), "+0,5");
         assert_eq!(number(None), "–");
         assert_eq!(difference(Some(1e-12)), "+1,00e\u{2212}12");
     }

@@ -59,7 +59,8 @@ pub fn normalize(raw: &str) -> String {
         }
         if !out.is_empty() && !glue {
             let mut tail = out.chars().rev();
-            let broken_compound = tail.next() == Some('-') && tail.next().is_some_and(char::is_alphabetic);
+            let broken_compound =
+                tail.next() == Some('-') && tail.next().is_some_and(char::is_alphabetic);
             let continues_lower = clean.chars().next().is_some_and(char::is_lowercase);
             if !(broken_compound && continues_lower) {
                 out.push(' ');
@@ -85,12 +86,15 @@ pub fn sentences(text: &str) -> Vec<String> {
         let c = chars[i];
         if matches!(c, '.' | '!' | '?') {
             let mut j = i + 1;
-            while j < chars.len() && matches!(chars[j], ')' | ']' | '"' | '”' | '’' | '»' | '\'') {
+            while j < chars.len() && matches!(chars[j], ')' | ']' | '"' | '”' | '’' | '»' | '\'')
+            {
                 j += 1;
             }
             if j < chars.len() && chars[j] == ' ' {
                 let mut k = j + 1;
-                while k < chars.len() && matches!(chars[k], '(' | '[' | '"' | '“' | '„' | '«' | '»' | '\'') {
+                while k < chars.len()
+                    && matches!(chars[k], '(' | '[' | '"' | '“' | '„' | '«' | '»' | '\'')
+                {
                     k += 1;
                 }
                 let next_upper = k < chars.len() && chars[k].is_uppercase();
@@ -118,7 +122,10 @@ fn push_sentence(out: &mut Vec<String>, chars: &[char]) {
 
 fn ends_with_abbreviation(before: &[char]) -> bool {
     let word_start = before.iter().rposition(|c| *c == ' ').map_or(0, |p| p + 1);
-    let word: String = before[word_start..].iter().collect::<String>().to_lowercase();
+    let word: String = before[word_start..]
+        .iter()
+        .collect::<String>()
+        .to_lowercase();
     let word = word.trim_start_matches(['(', '[', '"', '“', '„']);
     let mut letters = word.chars();
     let initial = matches!((letters.next(), letters.next()), (Some(c), None) if c.is_alphabetic());
@@ -299,13 +306,26 @@ fn sentence_change(i: Option<usize>, j: Option<usize>, a: &[&str], b: &[&str]) -
     let new = j.map(|j| b[j].to_string());
     let (art, ord) = match (&old, &new) {
         (Some(o), Some(n)) => ("aendret", word_diff(o, n)),
-        (Some(o), None) => ("fjernet", vec![WordRun { art: "fjernet", tekst: o.clone() }]),
-        (None, Some(n)) => ("tilfoejet", vec![WordRun { art: "tilfoejet", tekst: n.clone() }]),
+        (Some(o), None) => (
+            "fjernet",
+            vec![WordRun {
+                art: "fjernet",
+                tekst: o.clone(),
+            }],
+        ),
+        (None, Some(n)) => (
+            "tilfoejet",
+            vec![WordRun {
+                art: "tilfoejet",
+                tekst: n.clone(),
+            }],
+        ),
         (None, None) => unreachable!("a change has at least one side"),
     };
     SentenceChange {
         art,
-        konklusion: old.as_deref().is_some_and(is_conclusion) || new.as_deref().is_some_and(is_conclusion),
+        konklusion: old.as_deref().is_some_and(is_conclusion)
+            || new.as_deref().is_some_and(is_conclusion),
         gammel_nr: i.map(|i| i + 1),
         ny_nr: j.map(|j| j + 1),
         gammel: old,
@@ -342,7 +362,8 @@ fn pair(
         out.extend(inserted[n.min(m)..].iter().map(|&j| (None, Some(j))));
         return out;
     }
-    let words = |s: &str| -> BTreeSet<String> { s.split_whitespace().map(str::to_string).collect() };
+    let words =
+        |s: &str| -> BTreeSet<String> { s.split_whitespace().map(str::to_string).collect() };
     let old_sets: Vec<BTreeSet<String>> = deleted.iter().map(|&i| words(a[i])).collect();
     let new_sets: Vec<BTreeSet<String>> = inserted.iter().map(|&j| words(b[j])).collect();
     let sim = |x: usize, y: usize| -> f64 {
@@ -446,7 +467,10 @@ mod tests {
 
     #[test]
     fn word_diff_marks_changed_words() {
-        let runs = word_diff("Effekten er 4,2 pct. og signifikant.", "Effekten er 3,1 pct. og signifikant.");
+        let runs = word_diff(
+            "Effekten er 4,2 pct. og signifikant.",
+            "Effekten er 3,1 pct. og signifikant.",
+        );
         let arts: Vec<(&str, &str)> = runs.iter().map(|r| (r.art, r.tekst.as_str())).collect();
         assert_eq!(
             arts,
@@ -461,15 +485,27 @@ mod tests {
 
     #[test]
     fn compare_pairs_similar_sentences_and_lists_conclusions_first() {
-        let old: Vec<String> = ["A er 1.", "B er 2 og stabil.", "Effekten er signifikant.", "C er 3."]
-            .map(String::from)
-            .to_vec();
-        let new: Vec<String> = ["A er 1.", "B er 5 og stabil.", "Effekten er ikke signifikant.", "Helt ny tekst her."]
-            .map(String::from)
-            .to_vec();
+        let old: Vec<String> = [
+            "A er 1.",
+            "B er 2 og stabil.",
+            "Effekten er signifikant.",
+            "C er 3.",
+        ]
+        .map(String::from)
+        .to_vec();
+        let new: Vec<String> = [
+            "A er 1.",
+            "B er 5 og stabil.",
+            "Effekten er ikke signifikant.",
+            "Helt ny tekst her.",
+        ]
+        .map(String::from)
+        .to_vec();
         let changes = compare(&old, &new);
-        let summary: Vec<(&str, bool, Option<usize>, Option<usize>)> =
-            changes.iter().map(|c| (c.art, c.konklusion, c.gammel_nr, c.ny_nr)).collect();
+        let summary: Vec<(&str, bool, Option<usize>, Option<usize>)> = changes
+            .iter()
+            .map(|c| (c.art, c.konklusion, c.gammel_nr, c.ny_nr))
+            .collect();
         assert_eq!(
             summary,
             vec![

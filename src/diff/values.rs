@@ -44,7 +44,11 @@ impl Change {
             (Some(a), Some(b)) => Some(b - a).filter(|d| d.is_finite()),
             _ => None,
         };
-        Change { gammel, ny, forskel }
+        Change {
+            gammel,
+            ny,
+            forskel,
+        }
     }
 }
 
@@ -65,7 +69,11 @@ impl CountChange {
             (Some(a), Some(b)) => Some(b as i64 - a as i64),
             _ => None,
         };
-        CountChange { gammel, ny, forskel }
+        CountChange {
+            gammel,
+            ny,
+            forskel,
+        }
     }
 }
 
@@ -220,7 +228,11 @@ pub fn compare_estimate(
     check("kontrolniveau", old.kontrolniveau, new.kontrolniveau);
     check("rel", old.rel, new.rel);
     check("n", old.n.map(|v| v as f64), new.n.map(|v| v as f64));
-    check("n_behandlede", old.n_behandlede.map(|v| v as f64), new.n_behandlede.map(|v| v as f64));
+    check(
+        "n_behandlede",
+        old.n_behandlede.map(|v| v as f64),
+        new.n_behandlede.map(|v| v as f64),
+    );
 
     let significant = |p: Option<f64>, level: f64| p.is_some_and(|p| p < level);
     let signifikans: Vec<Crossing> = [0.10, 0.05]
@@ -308,7 +320,12 @@ pub fn compare_maps<V: Serialize, C>(
 }
 
 /// Compares two numbers under `key`.
-pub fn compare_number(key: &str, old: Option<f64>, new: Option<f64>, tolerance: f64) -> Option<NumberChange> {
+pub fn compare_number(
+    key: &str,
+    old: Option<f64>,
+    new: Option<f64>,
+    tolerance: f64,
+) -> Option<NumberChange> {
     differs(old, new, tolerance).then(|| {
         let c = Change::new(old, new);
         NumberChange {
@@ -352,15 +369,23 @@ mod tests {
         let c = compare_estimate("k", &est(0.04, 0.03, "*"), &est(-0.01, 0.4, ""), 0.0).unwrap();
         assert_eq!(c.stjerner.aendring, Some("mistet"));
         assert!(c.fortegn_skiftet && c.konklusion);
-        let levels: Vec<(f64, &str)> = c.signifikans.iter().map(|s| (s.niveau, s.aendring)).collect();
+        let levels: Vec<(f64, &str)> = c
+            .signifikans
+            .iter()
+            .map(|s| (s.niveau, s.aendring))
+            .collect();
         assert_eq!(
             levels,
-            vec![(0.10, "ikke_laengere_signifikant"), (0.05, "ikke_laengere_signifikant")]
+            vec![
+                (0.10, "ikke_laengere_signifikant"),
+                (0.05, "ikke_laengere_signifikant")
+            ]
         );
         assert_eq!(c.aendrede_felter, vec!["est", "p", "stjerner", "rel"]);
         assert!(compare_estimate("k", &est(0.04, 0.03, "*"), &est(0.04, 0.03, "*"), 0.0).is_none());
         // Within the tolerance, but p crossed 5 %: still reported.
-        let c = compare_estimate("k", &est(0.04, 0.0499, "*"), &est(0.04, 0.0501, "*"), 0.1).unwrap();
+        let c =
+            compare_estimate("k", &est(0.04, 0.0499, "*"), &est(0.04, 0.0501, "*"), 0.1).unwrap();
         assert!(c.aendrede_felter.is_empty() && c.konklusion);
     }
 }

@@ -130,12 +130,13 @@ pub fn line_chart(axes: &Axes, series: &[Series]) -> Result<String> {
     Ok(svg)
 }
 
-/// Typst markup placing the SVG at `path` as a numbered figure labelled `<fig:ID>`.
+/// Typst markup placing the SVG at `path` as a numbered figure labelled `<fig:ID>`, with its note
+/// under the image inside the figure, so the two never part across a page break.
 pub fn to_typst(id: &str, path: &str, caption: &str, note: &str) -> String {
     format!(
-        "#figure(\n  image({}, width: 100%),\n  caption: [#{}],\n) <fig:{id}>\n#text(size: 8pt, {})\n",
+        "#figure(\n  block(breakable: false)[#image({}, width: 100%)\n#align(left, text(size: 8pt, {}))],\n  caption: [#{}],\n) <fig:{id}>\n",
         crate::tables::typst_string(path),
+        crate::tables::typst_string(note),
         crate::tables::typst_string(caption),
-        crate::tables::typst_string(note)
     )
 }

@@ -5,7 +5,7 @@
 //! Template functions: `r("tabel_4_1.alle.m2.beskaeftigelse")` (an estimate: est, se, p,
 //! stjerner, kontrolniveau, rel, n), `tal("pscore.baandbredde")` (any other number),
 //! `tekst("hovedperiode")` (a computed label), `tabel("tabel_4_1")`, `figur("figur_2_3")`. Filters (Danish formatting): `tal(d)`, `pct(d)`,
-//! `pp(d)`, `heltal`, `fortegn(d)`. Globals: `befolkning` (the funnel), `proveniens`.
+//! `pp(d)`, `heltal`, `fortegn(d)`, `p` ("p = 0,023" or "p < 0,001"). Globals: `befolkning` (the funnel), `proveniens`.
 //! Undefined names are errors, never blanks. Template comments are `{## … ##}`, since `{#label}`
 //! is markdown's heading-label syntax.
 
@@ -188,6 +188,7 @@ fn environment(
         locale::pp(x, decimals.unwrap_or(1))
     });
     env.add_filter("heltal", |x: f64| locale::heltal(x.round() as i64));
+    env.add_filter("p", |p: f64| if p < 0.001 { format!("p < {}", locale::tal(0.001, 3)) } else { format!("p = {}", locale::tal(p, 3)) });
     Ok(env)
 }
 

@@ -84,7 +84,7 @@ const ENTRIES: [Entry; 11] = [
         methods: &[1, 2],
         layout: Layout::GroupsByMethods,
         levels: true,
-        note: "Delpopulationerne afgrænses efter (placebo-)startdato.",
+        note: "«Alle starter»: start januar 2017 – oktober 2018; de to delpopulationer har start fra januar 2017 til og med den nævnte måned, efter (placebo-)startdato.",
     },
     Entry {
         id: "tabel_4_4",

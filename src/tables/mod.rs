@@ -43,7 +43,8 @@ pub fn effect_cell(e: &Estimate) -> Vec<String> {
     ];
     if e.p < 0.10 {
         if let Some(rel) = e.rel {
-            lines.push(format!("<{} pct.>", locale::tal_fortegn(rel * 100.0, 2)));
+            // A non-breaking space keeps "pct." with its number in narrow columns.
+            lines.push(format!("<{}\u{a0}pct.>", locale::tal_fortegn(rel * 100.0, 2)));
         }
     }
     lines
