@@ -21,6 +21,8 @@ pub enum Command {
     Synth(SynthArgs),
     /// Run one estimator on any CSV/parquet table and print the result as JSON.
     Estimate(EstimateArgs),
+    /// Write a status note (PDF + JSON) for every municipality with participants.
+    Statusnotater(StatusArgs),
     /// Compare two builds (e.g. two data vintages): changed numbers, stars, significance, sign
     /// flips, added and removed keys, provenance, and the report's changed sentences word by word.
     /// Writes diff.json and diff.pdf (docs/diff.md). Exit status: 0 no change, 1 changes, 2 error.
@@ -61,6 +63,29 @@ pub struct SynthArgs {
     /// Data vintage YYYY-MM: DREAM ends that month (deliveries up to it; a few weeks revised).
     #[arg(long)]
     pub vintage: Option<String>,
+}
+
+/// Options of `statusnotater`.
+#[derive(Debug, clap::Args)]
+pub struct StatusArgs {
+    /// The report configuration (data source, discretion threshold, document date).
+    #[arg(long, default_value = "report/rapport.yaml")]
+    pub config: PathBuf,
+    /// Folder with register extracts (default: as `build`).
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// Only these municipalities (repeat the option for several).
+    #[arg(long)]
+    pub kommune: Vec<String>,
+    /// Opgørelse after delivery round 1–4 (default 4).
+    #[arg(long)]
+    pub runde: Option<u8>,
+    /// Opgørelse on this date instead of a round's end (YYYY-MM-DD).
+    #[arg(long)]
+    pub cutoff: Option<chrono::NaiveDate>,
+    /// Output folder.
+    #[arg(long, default_value = "build/statusnotater")]
+    pub out: PathBuf,
 }
 
 /// Matching method for `estimate`.

@@ -33,8 +33,20 @@ pub fn input_error<T>(message: impl Into<String>) -> anyhow::Result<T> {
 }
 
 /// The exit status for an error: 2 when the user's input is at fault, 1 otherwise.
+///
+/// ```
+/// use anyhow::Context;
+/// use effektrapport::error::{InputError, exit_code};
+/// let e = std::fs::read("/findes/ikke").context(InputError::new("kan ikke læse filen")).context("bygning");
+/// assert_eq!(exit_code(&e.unwrap_err()), 2);
+/// assert_eq!(exit_code(&anyhow::anyhow!("intern fejl")), 1);
+/// ```
 pub fn exit_code(error: &anyhow::Error) -> i32 {
-    if error.chain().any(|cause| cause.is::<InputError>()) {
+    // `downcast_ref` also finds an `InputError` attached as context (at any depth of contexts);
+    // `chain()` finds one that is a source of another error.
+    if error.downcast_ref::<InputError>().is_some()
+        || error.chain().any(|cause| cause.is::<InputError>())
+    {
         2
     } else {
         1

@@ -85,6 +85,7 @@ fn read(path: &std::path::Path) -> Result<DataFrame> {
         if is_csv {
             CsvReadOptions::default()
                 .with_has_header(true)
+                .with_infer_schema_length(None)
                 .try_into_reader_with_file_path(Some(path.to_path_buf()))?
                 .finish()
         } else {

@@ -28,6 +28,7 @@ pub mod pdf;
 pub mod registers;
 pub mod render;
 pub mod results;
+pub mod statusnotat;
 pub mod synth;
 pub mod tables;
 
@@ -61,6 +62,7 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Estimate(args) => estimate::run(&args),
+        Command::Statusnotater(args) => statusnotat::run(&args),
         Command::Diff(args) => diff::run(&args).map(|_| ()),
     }
 }

@@ -25,9 +25,9 @@ pub struct BuildOutput {
 }
 
 /// Where the data come from.
-struct DataSource {
-    dir: PathBuf,
-    description: String,
+pub(crate) struct DataSource {
+    pub(crate) dir: PathBuf,
+    pub(crate) description: String,
 }
 
 /// Runs `build` from the command line.
@@ -114,7 +114,7 @@ pub fn build_report(config: &Config, data: Option<&Path>, out: &Path) -> Result<
 
 /// The data folder: `--data`, else the config's `data.mappe`, else the bundled synthetic
 /// registers (generated into `<out>/data/syntetisk-<seed>` on first use).
-fn data_source(config: &Config, data: Option<&Path>, out: &Path) -> Result<DataSource> {
+pub(crate) fn data_source(config: &Config, data: Option<&Path>, out: &Path) -> Result<DataSource> {
     if let Some(dir) = data
         .map(Path::to_path_buf)
         .or_else(|| config.data.mappe.clone())

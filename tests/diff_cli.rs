@@ -97,13 +97,16 @@ fn read_json(path: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
-fn tmp() -> PathBuf {
-    tempfile::tempdir().unwrap().keep()
+/// A temporary folder, removed when the returned guard is dropped at the end of the test.
+fn tmp() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_path_buf();
+    (dir, path)
 }
 
 #[test]
 fn a_build_against_itself_has_no_change() {
-    let root = tmp();
+    let (_guard, root) = tmp();
     let build = root.join("build");
     write_build(&build, &old_results(), Some(OLD_TEXT));
     let out = diff(&[&build, &build]);
@@ -130,7 +133,7 @@ fn a_build_against_itself_has_no_change() {
 
 #[test]
 fn changes_are_listed_and_exit_status_is_one() {
-    let root = tmp();
+    let (_guard, root) = tmp();
     let (old_dir, new_dir, out_dir) = (root.join("gammel"), root.join("ny"), root.join("ud"));
     let old = old_results();
     let mut new = old_results();
@@ -326,7 +329,7 @@ fn changes_are_listed_and_exit_status_is_one() {
 
 #[test]
 fn a_folder_without_resultater_json_is_an_input_error() {
-    let root = tmp();
+    let (_guard, root) = tmp();
     let good = root.join("build");
     write_build(&good, &old_results(), Some(OLD_TEXT));
     let empty = root.join("tom");
@@ -340,11 +343,23 @@ fn a_folder_without_resultater_json_is_an_input_error() {
     );
     assert!(stderr.contains("effektrapport build --out"), "{stderr}");
     assert!(!empty.join("diff").exists(), "nothing is written on error");
+
+    // A resultater.json that is not one: also exit status 2, naming the file.
+    let bad = root.join("forkert");
+    std::fs::create_dir_all(&bad).unwrap();
+    std::fs::write(bad.join("resultater.json"), "{\"x\": 1}").unwrap();
+    let out = diff(&[&good, &bad]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&bad.join("resultater.json").display().to_string()),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn a_build_without_rapport_txt_compares_numbers_only() {
-    let root = tmp();
+    let (_guard, root) = tmp();
     let (a, b) = (root.join("a"), root.join("b"));
     write_build(&a, &old_results(), None);
     write_build(&b, &old_results(), Some(OLD_TEXT));

@@ -544,3 +544,197 @@ fn bad_input_is_an_error_not_a_panic() {
     let message = estimate(&req).unwrap_err().to_string();
     assert!(message.contains("age"), "{message}");
 }
+
+/// LaLonde plus two exclusive dummies `a`, `b` (never both 1) that are never
+/// both 0 for a treated person (as the report's benefit indicators a week
+/// before start, one benefit at a time): the
+/// persons with a = b = 0 are all controls, so the fit is quasi-separated along
+/// a + b − _cons. `extra` is one more column added to the covariates.
+fn quasi_separated(d: &Lalonde, extra: Option<(&str, Vec<f64>)>) -> (Array2<f64>, Vec<String>) {
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    let mut treated = 0;
+    for (i, &t) in d.treat.iter().enumerate() {
+        let (va, vb) = if t {
+            treated += 1;
+            [(1.0, 0.0), (0.0, 1.0)][treated % 2]
+        } else {
+            [(0.0, 0.0), (1.0, 0.0), (0.0, 1.0)][i % 3]
+        };
+        a.push(va);
+        b.push(vb);
+    }
+    let mut names = d.names.clone();
+    names.extend(["a".to_string(), "b".to_string()]);
+    let mut columns = vec![
+        Array2::from_shape_vec((a.len(), 1), a).unwrap(),
+        Array2::from_shape_vec((b.len(), 1), b).unwrap(),
+    ];
+    if let Some((name, values)) = extra {
+        names.push(name.to_string());
+        columns.push(Array2::from_shape_vec((values.len(), 1), values).unwrap());
+    }
+    let mut views = vec![d.x.view()];
+    views.extend(columns.iter().map(|c| c.view()));
+    (concatenate(Axis(1), &views).unwrap(), names)
+}
+
+/// Under quasi-separation the fit stops where Stata's ml criteria are met:
+/// large finite coefficients with huge SEs, the variables named, converged.
+/// Before, the tight iterations drove the coefficients to ≈ 30 and the
+/// information matrix to numerical singularity, and most bootstrap replicates
+/// failed ("information matrix is not positive definite").
+#[test]
+fn quasi_separation_stops_like_stata_and_the_bootstrap_does_not_fail() {
+    let d = lalonde();
+    let (x, names) = quasi_separated(&d, None);
+    let fit = logit_fit(&x, &names, &d.treat);
+    assert!(fit.converged);
+    assert_eq!(
+        fit.separation,
+        ["a", "b"],
+        "{:?} {:?} it={}",
+        fit.notes,
+        fit.coefficients,
+        fit.iterations
+    );
+    for c in &fit.coefficients[8..] {
+        assert!(
+            (8.0..25.0).contains(&c.estimate.abs()) && c.se > 50.0,
+            "{} = {} (se {})",
+            c.name,
+            c.estimate,
+            c.se
+        );
+    }
+    assert!(
+        fit.notes
+            .iter()
+            .any(|n| n.contains("Stata's ml convergence"))
+    );
+    // Non-separating coefficients stay ordinary.
+    assert!(
+        fit.coefficients[..8]
+            .iter()
+            .all(|c| c.se.is_finite() && c.se < 10.0)
+    );
+
+    let y = re78(&d);
+    let start = fit.coefficient_vector();
+    let data = BootstrapData {
+        covariates: x.view(),
+        covariate_names: &names,
+        treat: &d.treat,
+        strata: Some(&d.married),
+        outcomes: y.view(),
+        sample: None,
+        model: PsModel::Logit,
+        start: Some(&start),
+    };
+    let methods = [
+        MethodSpec::Matching {
+            spec: MatchingSpec::ridge(Kernel::Epan, 0.02),
+            exact: false,
+        },
+        MethodSpec::Matching {
+            spec: MatchingSpec::kernel(Kernel::Epan, 0.02),
+            exact: true,
+        },
+        MethodSpec::Ipw,
+    ];
+    let probit = PsProblem::new(x.view(), &names, &d.treat, PsModel::Probit)
+        .unwrap()
+        .fit(None)
+        .unwrap();
+    assert_eq!(probit.separation, ["a", "b"], "{:?}", probit.notes);
+    let probit_start = probit.coefficient_vector();
+    for (model, start, what) in [
+        (PsModel::Logit, Some(&start[..]), "logit, warm start"),
+        (PsModel::Logit, None, "logit, cold start"),
+        (
+            PsModel::Probit,
+            Some(&probit_start[..]),
+            "probit, warm start",
+        ),
+        // A start deep in the separated region (the logit's coefficients are
+        // far out on the probit scale) is replaced by the cold start.
+        (PsModel::Probit, Some(&start[..]), "probit, logit start"),
+    ] {
+        let data = BootstrapData {
+            model,
+            start,
+            ..data
+        };
+        let result = bootstrap(&data, &methods, 100, 17).unwrap();
+        assert_eq!(result.failed, [0, 0, 0], "{what}");
+        assert!(result.se.iter().all(|se| se[0].is_finite() && se[0] > 0.0));
+    }
+}
+
+/// A rare dummy that, in one bootstrap replicate, is non-zero only for
+/// controls predicts failure perfectly there: Stata drops it with its
+/// observations and goes on, and so must the replicate.
+#[test]
+fn replicate_with_a_perfect_predictor_drops_it_like_stata() {
+    let d = lalonde();
+    let treated = d.treat.iter().position(|&t| t).unwrap();
+    let controls: Vec<usize> = (0..d.treat.len())
+        .filter(|&i| !d.treat[i])
+        .take(4)
+        .collect();
+    let rare: Vec<f64> = (0..d.treat.len())
+        .map(|i| f64::from(u8::from(i == treated || controls.contains(&i))))
+        .collect();
+    let (x, names) = quasi_separated(&d, Some(("rare", rare)));
+    // The full sample has a treated person with rare = 1: no perfect prediction.
+    let full = logit_fit(&x, &names, &d.treat);
+    assert!(!full.coefficients[10].omitted);
+    let problem = PsProblem::new(x.view(), &names, &d.treat, PsModel::Logit).unwrap();
+    // A replicate without that treated person but with some of the controls.
+    let replicate = (0..1000)
+        .find(|&r| {
+            let c = replicate_counts(d.treat.len(), 3, r);
+            c[treated] == 0 && controls.iter().any(|&i| c[i] > 0)
+        })
+        .unwrap();
+    let counts = replicate_counts(d.treat.len(), 3, replicate);
+    let fit = problem
+        .fit_from(
+            Some(&counts),
+            Some(&full.coefficient_vector()),
+            &mut PsWorkspace::default(),
+        )
+        .unwrap();
+    assert!(fit.coefficients[10].omitted);
+    assert!(fit.separation.contains(&"rare".to_string()));
+    assert!(
+        fit.notes[0].contains("rare != 0 predicts failure perfectly"),
+        "{:?}",
+        fit.notes
+    );
+    let lost: u32 = controls.iter().map(|&i| counts[i]).sum();
+    let drawn: u32 = counts.iter().sum();
+    assert_eq!(fit.n_used, u64::from(drawn - lost));
+    assert!(controls.iter().all(|&i| fit.scores[i].is_nan()));
+    // And the whole bootstrap of this design loses no replicate.
+    let y = re78(&d);
+    let start = full.coefficient_vector();
+    let data = BootstrapData {
+        covariates: x.view(),
+        covariate_names: &names,
+        treat: &d.treat,
+        strata: None,
+        outcomes: y.view(),
+        sample: None,
+        model: PsModel::Logit,
+        start: Some(&start),
+    };
+    let methods = [
+        MethodSpec::Matching {
+            spec: MatchingSpec::ridge(Kernel::Epan, 0.02),
+            exact: false,
+        },
+        MethodSpec::Ipw,
+    ];
+    let result = bootstrap(&data, &methods, 100, 3).unwrap();
+    assert_eq!(result.failed, [0, 0]);
+}

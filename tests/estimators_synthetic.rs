@@ -15,7 +15,7 @@ use effektrapport::dataset::{self, AnalysisData};
 use effektrapport::estimators::*;
 use effektrapport::registers::{self, codes::CodeBook};
 use effektrapport::synth::{self, SynthSpec};
-use ndarray::{Array2, Axis};
+use ndarray::Axis;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -73,7 +73,11 @@ fn outcome_classes(data: &AnalysisData, rows: &[usize]) -> BTreeMap<Vec<usize>, 
 fn bootstrap_failures_on_the_report_samples() {
     let (data, _) = analysis_data(synth::DEFAULT_SEED);
     let mut total_failed = 0;
-    for (group, male) in [("alle", None), ("maend", Some(true)), ("kvinder", Some(false))] {
+    for (group, male) in [
+        ("alle", None),
+        ("maend", Some(true)),
+        ("kvinder", Some(false)),
+    ] {
         let rows = main_rows(&data, male);
         for (sample, columns) in outcome_classes(&data, &rows) {
             if sample.len() < 20 {
@@ -96,15 +100,27 @@ fn bootstrap_failures_on_the_report_samples() {
                 }
             }
             let failed: usize = errors.values().sum();
+            let largest = full
+                .coefficients
+                .iter()
+                .filter(|c| !c.omitted)
+                .max_by(|a, b| a.estimate.abs().total_cmp(&b.estimate.abs()))
+                .unwrap();
             total_failed += failed;
             println!(
-                "{group:8} n={:5} outcomes={:3} full: it={} conv={} sep={:?} | failed {failed}/100, unconverged {unconverged}: {errors:?}",
+                "{group:8} n={:5} outcomes={:3} full: it={} conv={} sep={:?} largest {} = {:.3} (SE {:.1}) | failed {failed}/100, unconverged {unconverged}: {errors:?}",
                 sample.len(),
                 columns.len(),
                 full.iterations,
                 full.converged,
                 full.separation,
+                largest.name,
+                largest.estimate,
+                largest.se,
             );
+            if columns.len() > 100 {
+                println!("    notes: {:?}", full.notes);
+            }
         }
     }
     println!("total failed PS fits: {total_failed}");

@@ -14,6 +14,14 @@ fn quick_config() -> Config {
     config
 }
 
+/// Text without white space and hyphenation hyphens: runs are joined by spaces and lines may be
+/// hyphenated, so phrases are compared in this form.
+fn squeeze(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '\u{2010}' | '\u{ad}'))
+        .collect()
+}
+
 struct Built {
     dir: PathBuf,
     results: Results,
@@ -38,13 +46,13 @@ fn build_writes_pdf_json_typst_and_csv() {
     let b = built();
     let pdf = std::fs::read(b.dir.join("rapport.pdf")).unwrap();
     assert!(pdf.starts_with(b"%PDF-"));
-    let json: Results =
-        serde_json::from_str(&std::fs::read_to_string(b.dir.join("resultater.json")).unwrap())
-            .unwrap();
-    assert_eq!(
-        json, b.results,
-        "resultater.json holds exactly the printed results"
+    let text = std::fs::read_to_string(b.dir.join("resultater.json")).unwrap();
+    assert!(
+        text == b.results.to_json().unwrap(),
+        "resultater.json differs from the printed results"
     );
+    let read: Results = serde_json::from_str(&text).expect("resultater.json reads back");
+    assert_eq!(read.estimater.len(), b.results.estimater.len());
     for file in [
         "rapport.typ",
         "templates/rapport.typ",
@@ -56,7 +64,7 @@ fn build_writes_pdf_json_typst_and_csv() {
     for word in [
         "beskæftigelse",
         "Ordinær",
-        "Måneder",
+        "Måned",
         "før",
         "Selvforsørgelse",
     ] {
@@ -66,7 +74,7 @@ fn build_writes_pdf_json_typst_and_csv() {
 
 #[test]
 fn every_table_and_figure_has_its_numbered_caption() {
-    let text = &built().text;
+    let text = squeeze(&built().text);
     let captions = [
         "Tabel 2.1",
         "Tabel 3.1",
@@ -92,10 +100,8 @@ fn every_table_and_figure_has_its_numbered_caption() {
         "Bilagsfigur 2.1",
     ];
     for caption in captions {
-        assert!(
-            text.contains(&format!("{caption}:")),
-            "no caption «{caption}:» in the PDF"
-        );
+        let wanted = squeeze(&format!("{caption}:"));
+        assert!(text.contains(&wanted), "no caption «{caption}:» in the PDF");
     }
 }
 
@@ -114,7 +120,11 @@ fn numbers_in_the_prose_and_tables_equal_the_results() {
         locale::pct(main.kontrolniveau, 1),
         format!("{}{}", locale::tal(main.est, 4), main.stjerner),
         format!("({})", locale::tal(main.se, 4)),
-        if main.p < 0.001 { "p < 0,001".to_string() } else { format!("p = {}", locale::tal(main.p, 3)) },
+        if main.p < 0.001 {
+            "p < 0,001".to_string()
+        } else {
+            format!("p = {}", locale::tal(main.p, 3))
+        },
         locale::heltal(b.results.tal["tabel_2_1.i_alt.alle"] as i64),
     ] {
         assert!(

@@ -149,12 +149,15 @@ struct Job {
 
 impl Job {
     fn describe(&self) -> String {
-        format!(
-            "gruppen «{}» ({:?}, {:?})",
-            self.group.key(),
-            self.population,
-            self.pscore
-        )
+        let population = match self.population {
+            Population::Main => "hovedpopulationen",
+            Population::Unrestricted => "den ubegrænsede population",
+        };
+        let model = match self.pscore {
+            PsModelKey::Logit => "logit",
+            PsModelKey::Probit => "probit",
+        };
+        format!("gruppen «{}» i {population} ({model})", self.group.key())
     }
 }
 
@@ -343,18 +346,33 @@ fn note_fit(job: &Job, fit: &crate::estimators::PsFit, complete: bool, results: 
         && job.population == Population::Main
         && job.group == Group::Alle
         && job.pscore == PsModelKey::Logit;
-    if let Some(message) = fit.separation_message() {
-        let line = format!("{}: {message}", job.describe());
-        if !results.advarsler.contains(&line) {
-            results.advarsler.push(line);
-        }
+    // Reported once per job, for the sample with complete follow-up.
+    if let (Some(message), true) = (fit.separation_message(), complete) {
+        results
+            .advarsler
+            .push(format!("{}: {message}", job.describe()));
     }
     if main && results.pscore.is_empty() {
-        let label = |name: &str| results.etiketter.get(name).cloned().unwrap_or_else(|| name.to_string());
+        let label = |name: &str| {
+            results
+                .etiketter
+                .get(name)
+                .cloned()
+                .unwrap_or_else(|| name.to_string())
+        };
         let separated: Vec<String> = fit.separation.iter().map(|n| label(n)).collect();
-        let omitted: Vec<String> = fit.coefficients.iter().filter(|c| c.omitted).map(|c| label(&c.name)).collect();
-        results.tekster.insert("pscore.separation".into(), separated.join(", "));
-        results.tekster.insert("pscore.udeladt".into(), omitted.join(", "));
+        let omitted: Vec<String> = fit
+            .coefficients
+            .iter()
+            .filter(|c| c.omitted)
+            .map(|c| label(&c.name))
+            .collect();
+        results
+            .tekster
+            .insert("pscore.separation".into(), separated.join(", "));
+        results
+            .tekster
+            .insert("pscore.udeladt".into(), omitted.join(", "));
         results.pscore = fit
             .coefficients
             .iter()

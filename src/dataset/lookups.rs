@@ -6,7 +6,7 @@
 use crate::calendar::{self, MonthNo};
 use crate::registers::Registers;
 use anyhow::Result;
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use polars::prelude::*;
 use std::collections::{HashMap, HashSet};
 
@@ -85,8 +85,14 @@ fn grouped_dates(df: &DataFrame, date: &str) -> Result<HashMap<String, Vec<Naive
 }
 
 impl Lookups {
-    /// Collects the facts of the persons `ids` and their partners `partners`.
-    pub fn collect(registers: &Registers, ids: &[String], partners: &[String]) -> Result<Lookups> {
+    /// Collects the facts of the persons `ids` (with (placebo) start dates `starts`) and their
+    /// partners `partners`.
+    pub fn collect(
+        registers: &Registers,
+        ids: &[String],
+        starts: &[NaiveDate],
+        partners: &[String],
+    ) -> Result<Lookups> {
         let id_frame = |list: &[String]| -> Result<DataFrame> {
             let mut unique: Vec<&String> = list.iter().collect();
             unique.sort();
@@ -103,6 +109,27 @@ impl Lookups {
         let mut everyone: Vec<String> = ids.to_vec();
         everyone.extend(partners.iter().cloned());
         let everyone = id_frame(&everyone)?;
+        // Only the quarters the variables use: the start quarter and Q1 of the year before.
+        let timing = DataFrame::new(
+            ids.len(),
+            vec![
+                Column::new("PNR".into(), ids.to_vec()),
+                Column::new(
+                    "Y".into(),
+                    starts
+                        .iter()
+                        .map(|d| i64::from(d.year()))
+                        .collect::<Vec<_>>(),
+                ),
+                Column::new(
+                    "Q".into(),
+                    starts
+                        .iter()
+                        .map(|d| i64::from((d.month() - 1) / 3 + 1))
+                        .collect::<Vec<_>>(),
+                ),
+            ],
+        )?;
         let mut out = Lookups::default();
 
         let bef = &registers.bef.frame;
@@ -174,7 +201,9 @@ impl Lookups {
                 out.education.insert(id, code);
             }
         }
-        let ind = only(&registers.ind.frame, &people).collect()?;
+        let ind = only(&registers.ind.frame, &timing)
+            .filter(col("AAR").eq(col("Y") - lit(1i64)))
+            .collect()?;
         let wages: Vec<Option<f64>> = ind.column("LOENMV_13")?.f64()?.iter().collect();
         for ((id, year), wage) in texts(&ind, "PNR")?
             .into_iter()
@@ -229,7 +258,13 @@ impl Lookups {
             &only(&registers.samtaler.frame, &people).collect()?,
             "SAMTALE_DATO",
         )?;
-        let vis = only(&registers.visitation.frame, &people).collect()?;
+        let vis = only(&registers.visitation.frame, &timing)
+            .filter(
+                (col("AAR").eq(col("Y")).and(col("KVARTAL").eq(col("Q")))).or(col("AAR")
+                    .eq(col("Y") - lit(1i64))
+                    .and(col("KVARTAL").eq(lit(1i64)))),
+            )
+            .collect()?;
         for (((id, year), quarter), cat) in texts(&vis, "PNR")?
             .into_iter()
             .zip(ints(&vis, "AAR")?)

@@ -81,23 +81,24 @@ impl Build {
                 dir.display()
             ));
         }
+        // The cause goes into the InputError's own message: `error::exit_code` recognises an
+        // InputError in the chain of causes, not one attached as context.
         let json = std::fs::read_to_string(&json_path)
-            .with_context(|| InputError::new(format!("kan ikke læse {}", json_path.display())))?;
-        let text = match std::fs::read_to_string(dir.join("rapport.txt")) {
+            .map_err(|e| InputError::new(format!("kan ikke læse {}: {e}", json_path.display())))?;
+        let txt_path = dir.join("rapport.txt");
+        let text = match std::fs::read_to_string(&txt_path) {
             Ok(text) => Some(text),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             Err(e) => {
-                return Err(e).with_context(|| {
-                    InputError::new(format!(
-                        "kan ikke læse {}",
-                        dir.join("rapport.txt").display()
-                    ))
-                });
+                return crate::error::input_error(format!(
+                    "kan ikke læse {}: {e}",
+                    txt_path.display()
+                ));
             }
         };
-        let mut build = Build::from_parts(&json, text.as_deref()).with_context(|| {
+        let mut build = Build::from_parts(&json, text.as_deref()).map_err(|e| {
             InputError::new(format!(
-                "{} kan ikke læses som resultater",
+                "{} kan ikke læses som resultater fra effektrapport: {e:#}",
                 json_path.display()
             ))
         })?;

@@ -21,6 +21,9 @@ const ABBREVIATIONS: [&str; 20] = [
     "mht", "vedr", "pkt", "hhv", "iflg", "gns", "s",
 ];
 
+/// Caption supplements of the report's tables and figures.
+const CAPTION_WORDS: [&str; 4] = ["Tabel", "Figur", "Bilagstabel", "Bilagsfigur"];
+
 /// Hunks larger than this (old × new sentences) are paired in order instead of by similarity.
 const PAIRING_LIMIT: usize = 250_000;
 /// Sequences larger than this (cells of the LCS table) are treated as entirely replaced.
@@ -75,8 +78,9 @@ pub fn normalize(raw: &str) -> String {
 /// Splits running text into sentences: after `.`, `!` or `?` (and any closing bracket or
 /// quote), a space and an upper-case letter (possibly after an opening bracket or quote) start a
 /// new sentence, unless the full stop ends a known abbreviation ("jf.", "fx.", "nr.") or an
-/// initial. Headings and table contents end up in the sentence they precede; that is fine for a
-/// comparison.
+/// initial. A table or figure caption ("Tabel 4.1: …") also starts a sentence, so a table's
+/// contents form one "sentence" up to the first full stop of its notes. Headings end up in the
+/// sentence they precede; that is fine for a comparison.
 pub fn sentences(text: &str) -> Vec<String> {
     let chars: Vec<char> = text.chars().collect();
     let mut out = Vec::new();
@@ -84,6 +88,12 @@ pub fn sentences(text: &str) -> Vec<String> {
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
+        if c == ' ' && starts_caption(&chars[i + 1..]) {
+            push_sentence(&mut out, &chars[start..i]);
+            start = i + 1;
+            i += 1;
+            continue;
+        }
         if matches!(c, '.' | '!' | '?') {
             let mut j = i + 1;
             while j < chars.len() && matches!(chars[j], ')' | ']' | '"' | '”' | '’' | '»' | '\'')
@@ -110,6 +120,22 @@ pub fn sentences(text: &str) -> Vec<String> {
     }
     push_sentence(&mut out, &chars[start.min(chars.len())..]);
     out
+}
+
+/// Whether the text starts with a table or figure caption ("Tabel 4.1: …", "Bilagsfigur 2.3: …"),
+/// which starts a new sentence even without a full stop before it.
+fn starts_caption(rest: &[char]) -> bool {
+    let head: String = rest.iter().take(40).collect();
+    let mut words = head.split(' ');
+    let (Some(word), Some(number)) = (words.next(), words.next()) else {
+        return false;
+    };
+    CAPTION_WORDS.contains(&word)
+        && number.len() > 1
+        && number.ends_with(':')
+        && number[..number.len() - 1]
+            .split('.')
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
 }
 
 fn push_sentence(out: &mut Vec<String>, chars: &[char]) {
@@ -444,6 +470,14 @@ mod tests {
                 "Hvorfor?",
                 "(Ingen ved det.)",
                 "Slut",
+            ]
+        );
+        assert_eq!(
+            sentences("Se tabellen nedenfor Tabel 4.1: Effekter 0,04* (0,02). Tabel 4.1 viser det"),
+            vec![
+                "Se tabellen nedenfor",
+                "Tabel 4.1: Effekter 0,04* (0,02).",
+                "Tabel 4.1 viser det"
             ]
         );
     }

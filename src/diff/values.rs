@@ -173,8 +173,13 @@ pub fn differs(old: Option<f64>, new: Option<f64>, tolerance: f64) -> bool {
             if a == b || (a.is_nan() && b.is_nan()) {
                 false
             } else {
+                // NaN (e.g. ∞ − ∞) counts as a difference.
                 let d = (b - a).abs();
-                !(d <= tolerance * a.abs().max(b.abs()))
+                let limit = tolerance * a.abs().max(b.abs());
+                !matches!(
+                    d.partial_cmp(&limit),
+                    Some(std::cmp::Ordering::Less | std::cmp::Ordering::Equal)
+                )
             }
         }
         _ => true,

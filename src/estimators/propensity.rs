@@ -20,7 +20,14 @@
 //! the covariates with |coefficient × SD| > 10 are reported as separating.
 //!
 //! Convergence: relative change of the log likelihood < 1e-13 or largest
-//! coefficient step < 1e-10, at most 50 iterations (kmatch's `maxiter`).
+//! coefficient step < 1e-10, at most 50 iterations (kmatch's `maxiter`), as
+//! long as the information matrix stays well conditioned. Under
+//! quasi-complete separation it does not (the separating coefficients drift
+//! towards ±∞); the fit then stops where Stata's `ml` default criteria were
+//! first met (g'H⁻¹g < 1e-5 with a log-likelihood `reldif` < 1e-7 or a
+//! coefficient `mreldif` < 1e-6), giving the large finite coefficients and
+//! huge SEs Stata reports, instead of failing (see [`newton`]). A Newton step
+//! at a point whose information is not positive definite is damped.
 //! Standard errors come from the inverse of the observed information matrix.
 
 use nalgebra::{DMatrix, DVector};
@@ -37,9 +44,23 @@ const STEP_TOLERANCE: f64 = 1e-10;
 const COLLINEARITY_TOLERANCE: f64 = 1e-12;
 /// |x'b| beyond which the fitted probability is within 1e-12 of 0 or 1.
 const DETERMINED_INDEX: f64 = 27.6;
+/// |x'b| beyond which the fitted probability is within 1e-5 of 0 or 1.
+const QUASI_DETERMINED_INDEX: f64 = 11.5;
 /// |b|·SD(x) beyond which a covariate is reported as driving separation.
 const SEPARATING_EFFECT: f64 = 10.0;
 const MAX_HALVINGS: usize = 40;
+/// Stata's `ml` default `nrtolerance()`: g'H⁻¹g at the current point.
+const STATA_NRTOLERANCE: f64 = 1e-5;
+/// Stata's `ml` default `ltolerance()`: `reldif` of successive log likelihoods.
+const STATA_LTOLERANCE: f64 = 1e-7;
+/// Stata's `ml` default `tolerance()`: `mreldif` of successive coefficient vectors.
+const STATA_TOLERANCE: f64 = 1e-6;
+/// [`pivot_ratio`] below which the information matrix counts as ill
+/// conditioned (quasi-complete separation) once Stata's criteria are met.
+const ILL_CONDITIONED: f64 = 1e-10;
+/// Loading on the near-null direction from which a covariate is named as
+/// involved in quasi-complete separation.
+const NULL_LOADING: f64 = 0.2;
 
 /// The propensity-score model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -144,6 +165,10 @@ struct FitLayout {
 
 struct NewtonOutcome {
     beta: Vec<f64>,
+    /// Design columns spanning the near-null direction of the information
+    /// when the fit stopped at Stata's criteria because of quasi-separation;
+    /// empty otherwise.
+    separating: Vec<usize>,
     covariance: DMatrix<f64>,
     eta: Array1<f64>,
     log_likelihood: f64,
@@ -222,8 +247,26 @@ impl<'a> PsProblem<'a> {
             .map_err(|e| EstimError::PsFit(e.to_string()))?;
         let y: Vec<bool> = layout.rows.iter().map(|&i| self.treat[i]).collect();
         let f: Vec<f64> = layout.rows.iter().map(|&i| weight(i)).collect();
-        let beta0 = self.starting_values(&layout, start, &y, &f);
-        let outcome = newton(self.model, design, &y, &f, beta0, &mut ws.scaled)?;
+        let cold = self.starting_values(&layout, None, &y, &f);
+        let outcome = match start {
+            None => newton(self.model, design, &y, &f, cold, None, &mut ws.scaled)?,
+            Some(_) => {
+                let warm = self.starting_values(&layout, start, &y, &f);
+                let fit = newton(
+                    self.model,
+                    design,
+                    &y,
+                    &f,
+                    warm,
+                    Some(cold.clone()),
+                    &mut ws.scaled,
+                );
+                match fit {
+                    Ok(outcome) => outcome,
+                    Err(_) => newton(self.model, design, &y, &f, cold, None, &mut ws.scaled)?,
+                }
+            }
+        };
         Ok(self.assemble(layout, outcome, &f, design))
     }
 
@@ -501,17 +544,43 @@ impl<'a> PsProblem<'a> {
         }
         let mut separation = layout.separation;
         let mut notes = layout.notes;
+        let quasi_separated = !outcome.separating.is_empty();
+        // Where the fit stopped at Stata's criteria the separated observations
+        // have |x'b| ≈ 15, not ∞: count those within 1e-5 of 0 or 1.
+        let threshold = if quasi_separated {
+            QUASI_DETERMINED_INDEX
+        } else {
+            DETERMINED_INDEX
+        };
         let determined: f64 = outcome
             .eta
             .iter()
             .zip(f)
-            .filter(|(eta, _)| eta.abs() > DETERMINED_INDEX)
+            .filter(|(eta, _)| eta.abs() > threshold)
             .map(|(_, w)| w)
             .sum();
-        if determined > 0.0 {
+        if quasi_separated {
+            let names: Vec<String> = outcome
+                .separating
+                .iter()
+                .map(|&j| self.names[layout.kept[j]].clone())
+                .collect();
             notes.push(format!(
-                "{determined} obs completely determined (fitted probability 0 or 1)"
+                "information matrix near-singular along {}: stopped where Stata's ml convergence criteria were met (large coefficients, huge SEs)",
+                names.join(" + ")
             ));
+            for name in names {
+                if !separation.contains(&name) {
+                    separation.push(name);
+                }
+            }
+        }
+        if determined > 0.0 {
+            notes.push(if quasi_separated {
+                format!("{determined} obs completely determined (fitted probability within 1e-5 of 0 or 1)")
+            } else {
+                format!("{determined} obs completely determined (fitted probability 0 or 1)")
+            });
             if separation.is_empty() {
                 separation = self.large_effects(&layout.kept, &outcome.beta, f, design);
             }
@@ -643,65 +712,221 @@ fn score_and_information(
     )
 }
 
+/// One iterate of the Newton iterations.
+#[derive(Clone)]
+struct Iterate {
+    beta: Array1<f64>,
+    eta: Array1<f64>,
+    loglik: f64,
+}
+
+/// A point the fit may stop at, with its covariance.
+struct Candidate {
+    iterate: Iterate,
+    information: DMatrix<f64>,
+    covariance: DMatrix<f64>,
+    iterations: usize,
+}
+
+impl Candidate {
+    fn outcome(self, converged: bool, separating: Vec<usize>) -> NewtonOutcome {
+        NewtonOutcome {
+            beta: self.iterate.beta.to_vec(),
+            separating,
+            covariance: self.covariance,
+            eta: self.iterate.eta,
+            log_likelihood: self.iterate.loglik,
+            iterations: self.iterations,
+            converged,
+        }
+    }
+}
+
+/// Stata's `reldif(a, b)`: |a − b| / (|b| + 1).
+fn reldif(a: f64, b: f64) -> f64 {
+    (a - b).abs() / (b.abs() + 1.0)
+}
+
+/// Smallest squared pivot of the Cholesky factor relative to the diagonal of
+/// the information: the least share of a parameter's information not
+/// explained by the earlier ones (1 for orthogonal parameters, → 0 as the
+/// information matrix becomes singular). A cheap conditioning measure.
+fn pivot_ratio(factor: &nalgebra::Cholesky<f64, nalgebra::Dyn>, information: &DMatrix<f64>) -> f64 {
+    let l = factor.l_dirty();
+    (0..information.nrows())
+        .map(|j| l[(j, j)].powi(2) / information[(j, j)])
+        .fold(f64::INFINITY, f64::min)
+}
+
+/// The covariates (design columns except the constant, which is last) with a
+/// loading of at least [`NULL_LOADING`] on the eigenvector of the smallest
+/// eigenvalue of the information scaled to unit diagonal: the direction in
+/// which the likelihood keeps rising under quasi-complete separation.
+fn null_direction(information: &DMatrix<f64>) -> Vec<usize> {
+    let p = information.nrows();
+    let root: Vec<f64> = (0..p).map(|j| information[(j, j)].sqrt()).collect();
+    let scaled = DMatrix::from_fn(p, p, |a, b| information[(a, b)] / (root[a] * root[b]));
+    let eigen = nalgebra::SymmetricEigen::new(scaled);
+    let smallest = eigen.eigenvalues.imin();
+    let vector = eigen.eigenvectors.column(smallest);
+    (0..p - 1)
+        .filter(|&j| vector[j].abs() >= NULL_LOADING)
+        .collect()
+}
+
+/// Newton step from an information matrix that is not positive definite (at
+/// a point far from the optimum): Levenberg–Marquardt damping of the
+/// diagonal, increased until the Cholesky succeeds (Stata takes a modified
+/// step in non-concave regions too).
+fn damped_step(information: &DMatrix<f64>, gradient: &DVector<f64>) -> Option<DVector<f64>> {
+    let scale = information
+        .diagonal()
+        .iter()
+        .fold(0.0_f64, |m, v| m.max(v.abs()));
+    let mut lambda = 1e-10;
+    while lambda <= 1e6 {
+        let mut damped = information.clone();
+        for j in 0..damped.nrows() {
+            damped[(j, j)] += lambda * damped[(j, j)].abs().max(1e-12 * scale);
+        }
+        if let Some(factor) = damped.cholesky() {
+            return Some(factor.solve(gradient));
+        }
+        lambda *= 100.0;
+    }
+    None
+}
+
 /// Newton–Raphson with step halving.
+///
+/// Two stopping rules are tracked:
+/// * the tight rule (relative log-likelihood change < [`LOGLIK_TOLERANCE`] or
+///   largest step < [`STEP_TOLERANCE`]), which gives glm's numbers on a
+///   well-posed problem;
+/// * Stata's `ml` defaults ([R] maximize): g'H⁻¹g < [`STATA_NRTOLERANCE`] and
+///   either the log-likelihood `reldif` < [`STATA_LTOLERANCE`] or the
+///   coefficient `mreldif` < [`STATA_TOLERANCE`]; the first iterate that meets
+///   them is where Stata's `logit`/`probit` stops.
+///
+/// The iterations go on to the tight rule while the information matrix stays
+/// well conditioned. Under quasi-complete separation the coefficients of the
+/// separating direction drift towards ±∞ and the information in that
+/// direction vanishes (p(1 − p) → 0); once its [`pivot_ratio`] falls below
+/// [`ILL_CONDITIONED`] (or its Cholesky fails), the fit returns the point
+/// where Stata's criteria were met: large finite coefficients with huge SEs,
+/// as Stata reports them (≈ 15 with SE ≈ 372 in the published logit).
+///
+/// `beta0` is a warm start; `cold` (the constant-only solution) replaces it
+/// when the information at `beta0` is already ill conditioned.
 fn newton(
     model: PsModel,
     design: ArrayView2<f64>,
     y: &[bool],
     f: &[f64],
     beta0: Vec<f64>,
+    mut cold: Option<Vec<f64>>,
     scaled: &mut Vec<f64>,
 ) -> Result<NewtonOutcome, EstimError> {
     let singular = || EstimError::PsFit("information matrix is not positive definite".into());
-    let mut beta = Array1::from(beta0);
-    let mut eta = design.dot(&beta);
-    let mut loglik = log_likelihood(model, eta.view(), y, f);
-    if !loglik.is_finite() {
-        beta.fill(0.0);
-        eta = design.dot(&beta);
-        loglik = log_likelihood(model, eta.view(), y, f);
+    let evaluate = |beta: Array1<f64>| {
+        let eta = design.dot(&beta);
+        let loglik = log_likelihood(model, eta.view(), y, f);
+        Iterate { beta, eta, loglik }
+    };
+    let mut current = evaluate(Array1::from(beta0));
+    if !current.loglik.is_finite() {
+        let p = current.beta.len();
+        current = evaluate(Array1::zeros(p));
     }
+    let mut previous: Option<Iterate> = None;
+    let mut largest_step = f64::INFINITY;
+    let mut stata: Option<Candidate> = None;
     let mut iterations = 0;
-    let mut converged = false;
-    while iterations < MAX_ITERATIONS && !converged {
+    loop {
         let (gradient, information) =
-            score_and_information(model, design, eta.view(), y, f, scaled);
-        let step = information
-            .cholesky()
-            .ok_or_else(singular)?
-            .solve(&gradient);
+            score_and_information(model, design, current.eta.view(), y, f, scaled);
+        let factor = information.clone().cholesky();
+        // A warm start deep in a separated region (information already
+        // ill conditioned) would stop somewhere else than Stata's cold start
+        // from the constant-only model: start cold instead.
+        if iterations == 0
+            && cold.is_some()
+            && factor
+                .as_ref()
+                .is_none_or(|factor| pivot_ratio(factor, &information) < ILL_CONDITIONED)
+        {
+            current = evaluate(Array1::from(cold.take().unwrap_or_default()));
+            continue;
+        }
+        let step = match &factor {
+            Some(factor) => Some(factor.solve(&gradient)),
+            None => None,
+        };
+        let tight = previous.as_ref().is_some_and(|prev| {
+            let change =
+                (current.loglik - prev.loglik).abs() / prev.loglik.abs().max(f64::MIN_POSITIVE);
+            change < LOGLIK_TOLERANCE || largest_step < STEP_TOLERANCE
+        });
+        if let (Some(factor), Some(step), Some(prev), None) = (&factor, &step, &previous, &stata) {
+            let decrement = gradient.dot(step);
+            let coefficient_change = current
+                .beta
+                .iter()
+                .zip(&prev.beta)
+                .map(|(&b, &a)| reldif(b, a))
+                .fold(0.0_f64, f64::max);
+            if decrement < STATA_NRTOLERANCE
+                && (reldif(current.loglik, prev.loglik) < STATA_LTOLERANCE
+                    || coefficient_change < STATA_TOLERANCE)
+            {
+                stata = Some(Candidate {
+                    iterate: current.clone(),
+                    information: information.clone(),
+                    covariance: factor.inverse(),
+                    iterations,
+                });
+            }
+        }
+        let ill_conditioned = match &factor {
+            None => true,
+            Some(factor) => stata.is_some() && pivot_ratio(factor, &information) < ILL_CONDITIONED,
+        };
+        if ill_conditioned && let Some(candidate) = stata {
+            let separating = null_direction(&candidate.information);
+            return Ok(candidate.outcome(true, separating));
+        }
+        if let (true, Some(factor)) = (tight || iterations == MAX_ITERATIONS, &factor) {
+            if !current.beta.iter().all(|b| b.is_finite()) {
+                return Err(EstimError::PsFit("coefficients diverged".into()));
+            }
+            return Ok(Candidate {
+                iterate: current,
+                information: DMatrix::zeros(0, 0),
+                covariance: factor.inverse(),
+                iterations,
+            }
+            .outcome(tight, Vec::new()));
+        }
+        if iterations == MAX_ITERATIONS {
+            return Err(singular());
+        }
+        let step = match step {
+            Some(step) => step,
+            None => damped_step(&information, &gradient).ok_or_else(singular)?,
+        };
         let step = Array1::from_iter(step.iter().copied());
         iterations += 1;
         let (mut scale, mut halvings) = (1.0, 0);
-        let (new_beta, new_eta, new_loglik) = loop {
-            let candidate = &beta + &(&step * scale);
-            let candidate_eta = design.dot(&candidate);
-            let candidate_loglik = log_likelihood(model, candidate_eta.view(), y, f);
-            let acceptable = candidate_loglik >= loglik - 1e-12 * loglik.abs();
+        let next = loop {
+            let candidate = evaluate(&current.beta + &(&step * scale));
+            let acceptable = candidate.loglik >= current.loglik - 1e-12 * current.loglik.abs();
             if acceptable || halvings == MAX_HALVINGS {
-                break (candidate, candidate_eta, candidate_loglik);
+                break candidate;
             }
             scale /= 2.0;
             halvings += 1;
         };
-        let change = (new_loglik - loglik).abs() / loglik.abs().max(f64::MIN_POSITIVE);
-        let largest_step = step.iter().fold(0.0_f64, |m, s| m.max((s * scale).abs()));
-        converged = change < LOGLIK_TOLERANCE || largest_step < STEP_TOLERANCE;
-        beta = new_beta;
-        eta = new_eta;
-        loglik = new_loglik;
+        largest_step = step.iter().fold(0.0_f64, |m, s| m.max((s * scale).abs()));
+        previous = Some(std::mem::replace(&mut current, next));
     }
-    if !beta.iter().all(|b| b.is_finite()) {
-        return Err(EstimError::PsFit("coefficients diverged".into()));
-    }
-    let (_, information) = score_and_information(model, design, eta.view(), y, f, scaled);
-    let covariance = information.cholesky().ok_or_else(singular)?.inverse();
-    Ok(NewtonOutcome {
-        beta: beta.to_vec(),
-        covariance,
-        eta,
-        log_likelihood: loglik,
-        iterations,
-        converged,
-    })
 }

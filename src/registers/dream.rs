@@ -188,40 +188,84 @@ impl Dream {
         } else {
             COLUMNS_PER_PASS
         };
-        for chunk in wanted.chunks(per_pass) {
+        // Weekly codes, the bulk of the file, are read straight from the raw columns; the monthly
+        // and yearly columns go through the schema check.
+        let (weekly, other): (Vec<_>, Vec<_>) = wanted
+            .into_iter()
+            .partition(|(_, slot)| matches!(slot, Slot::Week(_)));
+        for chunk in weekly.chunks(per_pass) {
+            let select: Vec<String> = chunk.iter().map(|(n, _)| original(n)).collect();
+            let raw = table::read_columns(&path, Some(select.clone()))?;
+            for ((_, slot), name) in chunk.iter().zip(&select) {
+                if let Slot::Week(c) = slot {
+                    dream.fill_week(&file, raw.column(name)?, name, *c, codebook)?;
+                }
+            }
+        }
+        for chunk in other.chunks(per_pass) {
             let mut select = vec![id_name.clone()];
             select.extend(chunk.iter().map(|(n, _)| original(n)));
             let frame = table::check(&path, table::read_columns(&path, Some(select))?, spec)?;
             for (name, slot) in chunk {
-                dream.fill(&file, &frame, name, *slot, codebook)?;
+                dream.fill(&file, &frame, name, *slot)?;
             }
         }
         Ok(dream)
     }
 
-    fn fill(
+    /// Reads one weekly column (text codes, or integers) without copying it as text.
+    fn fill_week(
         &mut self,
         file: &str,
-        frame: &DataFrame,
+        column: &Column,
         name: &str,
-        slot: Slot,
+        c: usize,
         codebook: &CodeBook,
     ) -> Result<()> {
-        let column = frame.column(name)?;
-        match slot {
-            Slot::Week(c) => {
+        let mut put = |r: usize, text: &str, code: u16| {
+            if code == UNREADABLE_CODE || !codebook.knows(code) {
+                *self.unknown_codes.entry(text.to_string()).or_insert(0) += 1;
+            }
+            self.codes[[r, c]] = code;
+        };
+        match column.dtype() {
+            DataType::String => {
                 for (r, value) in column.str()?.iter().enumerate() {
-                    let Some(text) = value else { continue };
+                    let Some(text) = value.map(str::trim).filter(|t| !t.is_empty()) else {
+                        continue;
+                    };
                     let code = match text.parse::<u16>() {
                         Ok(code) if (1..=999).contains(&code) => code,
                         _ => UNREADABLE_CODE,
                     };
-                    if code == UNREADABLE_CODE || !codebook.knows(code) {
-                        *self.unknown_codes.entry(text.to_string()).or_insert(0) += 1;
-                    }
-                    self.codes[[r, c]] = code;
+                    put(r, text, code);
                 }
             }
+            DataType::Null => {}
+            d if d.is_integer() => {
+                let values = column.cast(&DataType::Int64)?;
+                for (r, value) in values.i64()?.iter().enumerate() {
+                    let Some(v) = value else { continue };
+                    let code = u16::try_from(v)
+                        .ok()
+                        .filter(|c| (1..=999).contains(c))
+                        .unwrap_or(UNREADABLE_CODE);
+                    put(r, &v.to_string(), code);
+                }
+            }
+            d => {
+                return crate::error::input_error(format!(
+                    "{file}: kolonnen {name} skal være tekst (en ydelseskode), men har typen {d}"
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn fill(&mut self, file: &str, frame: &DataFrame, name: &str, slot: Slot) -> Result<()> {
+        let column = frame.column(name)?;
+        match slot {
+            Slot::Week(_) => {}
             Slot::Grad(c) => {
                 for (r, value) in column.f64()?.iter().enumerate() {
                     let rate = value.unwrap_or(0.0);

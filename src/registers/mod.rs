@@ -347,47 +347,77 @@ pub fn load(dir: &Path, codebook: &codes::CodeBook) -> Result<Registers> {
     })
 }
 
-/// Stops at the first row whose key columns repeat an earlier row (a duplicate person).
+/// Stops at the first row whose key columns repeat an earlier row (a duplicate person). Rows are
+/// hashed by their key; a hash seen before is confirmed by comparing the keys.
 fn check_unique(table: &table::Table, spec: &TableSpec) -> Result<()> {
+    use std::hash::{BuildHasher, Hash, Hasher};
+    enum Key<'a> {
+        Text(&'a StringChunked),
+        Int(&'a Int64Chunked),
+    }
     if spec.unique.is_empty() {
         return Ok(());
     }
     let df = &table.frame;
-    let keys: Vec<Vec<String>> = spec
+    let keys: Vec<Key> = spec
         .unique
         .iter()
-        .map(|name| -> Result<Vec<String>> {
-            let c = df.column(name)?.cast(&DataType::String)?;
-            Ok(c.str()?
-                .iter()
-                .map(|v| v.unwrap_or_default().to_string())
-                .collect())
+        .map(|name| {
+            let c = df.column(name)?;
+            Ok(match c.dtype() {
+                DataType::Int64 => Key::Int(c.i64()?),
+                _ => Key::Text(c.str()?),
+            })
         })
-        .collect::<Result<_>>()?;
-    let mut seen = HashSet::with_capacity(df.height());
-    for row in 0..df.height() {
-        let key: Vec<&str> = keys.iter().map(|k| k[row].as_str()).collect();
-        if !seen.insert(key.join("\u{1f}")) {
-            let what = spec
-                .unique
-                .iter()
-                .zip(&key)
-                .map(|(n, v)| format!("{n}={v}"))
-                .collect::<Vec<_>>()
-                .join(", ");
-            return Err(InputError::new(format!(
-                "{}: række {}, kolonne {}: {what} står flere gange; hver {} må kun have én række",
-                table.path.display(),
-                row + 1,
-                spec.unique.join("+"),
-                if spec.unique.len() == 1 {
-                    "person"
-                } else {
-                    "kombination"
-                }
-            ))
-            .into());
+        .collect::<PolarsResult<_>>()?;
+    let text = |row: usize| -> Vec<String> {
+        keys.iter()
+            .map(|k| match k {
+                Key::Text(c) => c.get(row).unwrap_or_default().to_string(),
+                Key::Int(c) => c.get(row).map(|v| v.to_string()).unwrap_or_default(),
+            })
+            .collect()
+    };
+    let state = std::collections::hash_map::RandomState::new();
+    let hash = |row: usize| {
+        let mut h = state.build_hasher();
+        for k in &keys {
+            match k {
+                Key::Text(c) => c.get(row).hash(&mut h),
+                Key::Int(c) => c.get(row).hash(&mut h),
+            }
         }
+        h.finish()
+    };
+    let mut seen: HashSet<u64> = HashSet::with_capacity(df.height());
+    for row in 0..df.height() {
+        if seen.insert(hash(row)) {
+            continue;
+        }
+        // A repeated hash: a duplicate unless (very rarely) two different keys collide.
+        let mine = text(row);
+        if !(0..row).any(|other| text(other) == mine) {
+            continue;
+        }
+        let what = spec
+            .unique
+            .iter()
+            .zip(&mine)
+            .map(|(n, v)| format!("{n}={v}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        return Err(InputError::new(format!(
+            "{}: række {}, kolonne {}: {what} står flere gange; hver {} må kun have én række",
+            table.path.display(),
+            row + 1,
+            spec.unique.join("+"),
+            if spec.unique.len() == 1 {
+                "person"
+            } else {
+                "kombination"
+            }
+        ))
+        .into());
     }
     Ok(())
 }

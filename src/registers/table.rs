@@ -323,6 +323,10 @@ fn parse_text(
     let cells = text
         .iter()
         .map(|v| v.map(str::trim).filter(|v| !v.is_empty()));
+    let clean = |v: &str| !v.is_empty() && v.trim().len() == v.len();
+    if kind == Kind::Text && text.iter().all(|v| v.is_none_or(clean)) {
+        return Ok(series.clone().with_name(name.into()));
+    }
     let out = match kind {
         Kind::Text => Series::new(
             name.into(),

@@ -3,11 +3,12 @@
 //! ([`markdown`]); the chapters are wrapped in the layout of `templates/rapport.typ`.
 //!
 //! Template functions: `r("tabel_4_1.alle.m2.beskaeftigelse")` (an estimate: est, se, p,
-//! stjerner, kontrolniveau, rel, n), `tal("pscore.baandbredde")` (any other number),
-//! `tekst("hovedperiode")` (a computed label), `tabel("tabel_4_1")`, `figur("figur_2_3")`. Filters (Danish formatting): `tal(d)`, `pct(d)`,
-//! `pp(d)`, `heltal`, `fortegn(d)`, `p` ("p = 0,023" or "p < 0,001"). Globals: `befolkning` (the funnel), `proveniens`.
-//! Undefined names are errors, never blanks. Template comments are `{## … ##}`, since `{#label}`
-//! is markdown's heading-label syntax.
+//! stjerner, kontrolniveau, rel, n), `tal("befolkning.trin1.kontrol")` (any other number),
+//! `tekst("hovedperiode")` (a computed label), `tabel("tabel_4_1")`, `figur("figur_2_3")`,
+//! `bilag()` (the appendices start here). Filters (Danish formatting): `tal(d)`, `pct(d)`, `pp(d)`,
+//! `heltal`, `fortegn(d)`, `p` ("p = 0,023" or "p < 0,001"). Globals: `befolkning` (the funnel),
+//! `proveniens`, `advarsler`. Undefined names are errors, never blanks. Template comments are
+//! `{## … ##}`, since `{#label}` is markdown's heading-label syntax.
 
 pub mod markdown;
 
@@ -40,12 +41,41 @@ impl Figure {
     pub fn path(&self) -> String {
         format!("/fig/{}.svg", self.id)
     }
+
+    /// Typst markup placing the figure.
+    pub fn to_typst(&self) -> String {
+        crate::figures::to_typst(&self.id, &self.path(), &self.caption, &self.note)
+    }
 }
 
 /// The layout template, embedded in the binary.
 pub const LAYOUT: &str = include_str!("../../templates/rapport.typ");
 /// Virtual path of the layout template.
 pub const LAYOUT_PATH: &str = "/templates/rapport.typ";
+
+/// Ready typst blocks (tables, figures) that template functions insert; the markdown converter
+/// replaces each `<!--raw:N-->` placeholder with block N.
+#[derive(Clone, Default)]
+pub struct Blocks(Arc<Mutex<Vec<String>>>);
+
+impl Blocks {
+    /// Stores ready typst and returns the markdown placeholder for it.
+    fn insert(&self, markup: String) -> Value {
+        let mut blocks = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        blocks.push(markup);
+        Value::from_safe_string(format!("\n<!--raw:{}-->\n", blocks.len() - 1))
+    }
+
+    fn snapshot(&self) -> Vec<String> {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+}
 
 /// Renders the whole report to typst markup (the main file).
 pub fn report(
@@ -54,8 +84,10 @@ pub fn report(
     tables: &BTreeMap<String, Table>,
     figures: &BTreeMap<String, Figure>,
 ) -> Result<String> {
-    let raw = Arc::new(Mutex::new(Vec::<String>::new()));
-    let mut env = environment(results, tables, figures, raw.clone())?;
+    let blocks = Blocks::default();
+    let mut env = base_environment()?;
+    add_results(&mut env, results);
+    add_blocks(&mut env, &blocks, tables, figures);
     // Chapters may import shared macros: `{% import "kapitler/makroer.j2" as m %}`.
     env.set_loader(minijinja::path_loader(&config.root));
     let mut body = String::new();
@@ -65,28 +97,38 @@ pub fn report(
             InputError::new(format!("kan ikke læse kapitlet {}", path.display()))
         })?;
         let name = path.display().to_string();
-        let rendered = env
-            .render_named_str(&name, &source, minijinja::context! {})
-            .map_err(|e| template_error(&name, &e))?;
-        let blocks = raw
-            .lock()
-            .map_err(|_| anyhow::anyhow!("intern fejl: skabelonlåsen er forgiftet"))?
-            .clone();
-        let typst = markdown::markdown_to_typst(&rendered, &blocks)
-            .map_err(|e| InputError::new(format!("{name} (efter skabelonen): {e}")))?;
-        body.push_str(&typst);
+        body.push_str(&render_markdown(
+            &env,
+            &blocks,
+            &name,
+            &source,
+            minijinja::context! {},
+        )?);
         body.push_str("\n\n");
     }
     Ok(wrap(config, results, &body))
+}
+
+/// Renders one markdown + minijinja source with `context` and converts it to typst markup.
+pub fn render_markdown(
+    env: &Environment,
+    blocks: &Blocks,
+    name: &str,
+    source: &str,
+    context: Value,
+) -> Result<String> {
+    let rendered = env
+        .render_named_str(name, source, context)
+        .map_err(|e| template_error(name, &e))?;
+    markdown::markdown_to_typst(&rendered, &blocks.snapshot())
+        .map_err(|e| InputError::new(format!("{name} (efter skabelonen): {e}")).into())
 }
 
 fn template_error(name: &str, error: &minijinja::Error) -> anyhow::Error {
     let line = error.line().map(|l| format!(":{l}")).unwrap_or_default();
     let detail = error.detail().map(|d| format!(": {d}")).unwrap_or_default();
     let hint = match error.kind() {
-        ErrorKind::UndefinedError => {
-            " (navnet findes ikke i resultaterne; se docs/resultater.md for nøglerne)"
-        }
+        ErrorKind::UndefinedError => " (navnet findes ikke; se docs/resultater.md for nøglerne)",
         _ => "",
     };
     InputError::new(format!(
@@ -96,12 +138,8 @@ fn template_error(name: &str, error: &minijinja::Error) -> anyhow::Error {
     .into()
 }
 
-fn environment(
-    results: &Results,
-    tables: &BTreeMap<String, Table>,
-    figures: &BTreeMap<String, Figure>,
-    raw: Arc<Mutex<Vec<String>>>,
-) -> Result<Environment<'static>> {
+/// The environment every document shares: strict undefined, `{## ##}` comments, Danish filters.
+pub fn base_environment() -> Result<Environment<'static>> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     // Markdown heading attributes are written `{#label}`, so template comments are `{## … ##}`.
@@ -109,6 +147,38 @@ fn environment(
         .comment_delimiters("{##", "##}")
         .build()?;
     env.set_syntax(syntax);
+    env.add_filter("tal", |x: f64, decimals: Option<usize>| {
+        locale::tal(x, decimals.unwrap_or(1))
+    });
+    env.add_filter("fortegn", |x: f64, decimals: Option<usize>| {
+        locale::tal_fortegn(x, decimals.unwrap_or(1))
+    });
+    env.add_filter("pct", |x: f64, decimals: Option<usize>| {
+        locale::pct(x, decimals.unwrap_or(1))
+    });
+    env.add_filter("pp", |x: f64, decimals: Option<usize>| {
+        locale::pp(x, decimals.unwrap_or(1))
+    });
+    env.add_filter("heltal", |x: f64| locale::heltal(x.round() as i64));
+    env.add_filter("p", |p: f64| {
+        if p < 0.001 {
+            format!("p < {}", locale::tal(0.001, 3))
+        } else {
+            format!("p = {}", locale::tal(p, 3))
+        }
+    });
+    Ok(env)
+}
+
+fn unknown(what: &str, key: &str) -> minijinja::Error {
+    minijinja::Error::new(
+        ErrorKind::UndefinedError,
+        format!("{what} «{key}» findes ikke"),
+    )
+}
+
+/// The results functions `r`, `tal`, `tekst` and the globals `befolkning`, `proveniens`, `advarsler`.
+fn add_results(env: &mut Environment<'static>, results: &Results) {
     let estimates = results.estimater.clone();
     env.add_function("r", move |key: String| -> Result<Value, minijinja::Error> {
         estimates
@@ -136,74 +206,50 @@ fn environment(
                 .ok_or_else(|| unknown("teksten", &key))
         },
     );
+    env.add_global("befolkning", Value::from(Serde(&results.befolkning)));
+    env.add_global("proveniens", Value::from(Serde(&results.proveniens)));
+    env.add_global("advarsler", Value::from(Serde(&results.advarsler)));
+}
+
+/// The block functions `tabel(id)`, `figur(id)` and `bilag()`.
+pub fn add_blocks(
+    env: &mut Environment<'static>,
+    blocks: &Blocks,
+    tables: &BTreeMap<String, Table>,
+    figures: &BTreeMap<String, Figure>,
+) {
     let table_markup: BTreeMap<String, String> = tables
         .iter()
         .map(|(k, t)| (k.clone(), t.to_typst()))
         .collect();
-    let raw_tables = raw.clone();
-    let raw_appendix = raw.clone();
-    env.add_function("bilag", move || -> Value {
-        placeholder(&raw_appendix, "#show: bilag\n".to_string())
-    });
+    let b = blocks.clone();
     env.add_function(
         "tabel",
         move |id: String| -> Result<Value, minijinja::Error> {
             let markup = table_markup
                 .get(&id)
                 .ok_or_else(|| unknown("tabellen", &id))?;
-            Ok(placeholder(&raw_tables, markup.clone()))
+            Ok(b.insert(markup.clone()))
         },
     );
     let figure_markup: BTreeMap<String, String> = figures
         .iter()
-        .map(|(k, f)| {
-            (
-                k.clone(),
-                crate::figures::to_typst(&f.id, &f.path(), &f.caption, &f.note),
-            )
-        })
+        .map(|(k, f)| (k.clone(), f.to_typst()))
         .collect();
+    let b = blocks.clone();
     env.add_function(
         "figur",
         move |id: String| -> Result<Value, minijinja::Error> {
             let markup = figure_markup
                 .get(&id)
                 .ok_or_else(|| unknown("figuren", &id))?;
-            Ok(placeholder(&raw, markup.clone()))
+            Ok(b.insert(markup.clone()))
         },
     );
-    env.add_global("befolkning", Value::from(Serde(&results.befolkning)));
-    env.add_global("proveniens", Value::from(Serde(&results.proveniens)));
-    env.add_global("advarsler", Value::from(Serde(&results.advarsler)));
-    env.add_filter("tal", |x: f64, decimals: Option<usize>| {
-        locale::tal(x, decimals.unwrap_or(1))
+    let b = blocks.clone();
+    env.add_function("bilag", move || -> Value {
+        b.insert("#show: bilag\n".to_string())
     });
-    env.add_filter("fortegn", |x: f64, decimals: Option<usize>| {
-        locale::tal_fortegn(x, decimals.unwrap_or(1))
-    });
-    env.add_filter("pct", |x: f64, decimals: Option<usize>| {
-        locale::pct(x, decimals.unwrap_or(1))
-    });
-    env.add_filter("pp", |x: f64, decimals: Option<usize>| {
-        locale::pp(x, decimals.unwrap_or(1))
-    });
-    env.add_filter("heltal", |x: f64| locale::heltal(x.round() as i64));
-    env.add_filter("p", |p: f64| if p < 0.001 { format!("p < {}", locale::tal(0.001, 3)) } else { format!("p = {}", locale::tal(p, 3)) });
-    Ok(env)
-}
-
-fn unknown(what: &str, key: &str) -> minijinja::Error {
-    minijinja::Error::new(
-        ErrorKind::UndefinedError,
-        format!("{what} «{key}» findes ikke"),
-    )
-}
-
-/// Stores ready typst and returns the markdown placeholder that the converter replaces with it.
-fn placeholder(raw: &Arc<Mutex<Vec<String>>>, markup: String) -> Value {
-    let mut blocks = raw.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    blocks.push(markup);
-    Value::from_safe_string(format!("\n<!--raw:{}-->\n", blocks.len() - 1))
 }
 
 /// The main typst file: the layout applied to the chapters, with the title page and colophon.

@@ -12,14 +12,18 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Estimate {
     /// The ATT (share points: 0.05 = 5 percentage points).
+    #[serde(deserialize_with = "f64_or_nan")]
     pub est: f64,
     /// Standard error (bootstrap when `analyse.bootstrap` ≥ 2, otherwise analytic).
+    #[serde(deserialize_with = "f64_or_nan")]
     pub se: f64,
     /// Two-sided p-value.
+    #[serde(deserialize_with = "f64_or_nan")]
     pub p: f64,
     /// Significance stars: `#` p < 0.10, `*` < 0.05, `**` < 0.01, `***` < 0.001.
     pub stjerner: String,
     /// The matched control group's level (the counterfactual mean of the treated).
+    #[serde(deserialize_with = "f64_or_nan")]
     pub kontrolniveau: f64,
     /// Relative effect, est / kontrolniveau (printed only when p < 0.10).
     pub rel: Option<f64>,
@@ -71,20 +75,28 @@ pub struct BalanceRow {
     /// Variable.
     pub navn: String,
     /// Mean among the treated.
+    #[serde(deserialize_with = "f64_or_nan")]
     pub deltagere: f64,
     /// Mean among all controls (before matching).
+    #[serde(deserialize_with = "f64_or_nan")]
     pub kontrol: f64,
     /// Standardized difference before matching.
+    #[serde(deserialize_with = "f64_or_nan")]
     pub sdif_foer: f64,
     /// Standardized difference after matching with method (1).
+    #[serde(deserialize_with = "f64_or_nan")]
     pub sdif_m1: f64,
     /// Standardized difference after matching with method (2).
+    #[serde(deserialize_with = "f64_or_nan")]
     pub sdif_m2: f64,
     /// Variance ratio before matching.
+    #[serde(deserialize_with = "f64_or_nan")]
     pub vr_foer: f64,
     /// Variance ratio after method (1).
+    #[serde(deserialize_with = "f64_or_nan")]
     pub vr_m1: f64,
     /// Variance ratio after method (2).
+    #[serde(deserialize_with = "f64_or_nan")]
     pub vr_m2: f64,
 }
 
@@ -125,6 +137,12 @@ impl Results {
     pub fn to_json(&self) -> anyhow::Result<String> {
         Ok(serde_json::to_string_pretty(self)?)
     }
+}
+
+/// Reads a number that may have been written as `null` (JSON has no NaN; serde_json writes NaN,
+/// e.g. an undefined standardized difference of a constant variable, as `null`).
+fn f64_or_nan<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(deserializer)?.unwrap_or(f64::NAN))
 }
 
 /// The key of an effect estimate: `<tabel>.<gruppe>.m<metode>.<udfald>`.

@@ -44,7 +44,10 @@ pub fn effect_cell(e: &Estimate) -> Vec<String> {
     if e.p < 0.10 {
         if let Some(rel) = e.rel {
             // A non-breaking space keeps "pct." with its number in narrow columns.
-            lines.push(format!("<{}\u{a0}pct.>", locale::tal_fortegn(rel * 100.0, 2)));
+            lines.push(format!(
+                "<{}\u{a0}pct.>",
+                locale::tal_fortegn(rel * 100.0, 2)
+            ));
         }
     }
     lines
@@ -139,7 +142,7 @@ mod tests {
         };
         assert_eq!(
             effect_cell(&e),
-            vec!["0,0529*", "(0,0243)", "[0,1464]", "<+36,13 pct.>"]
+            vec!["0,0529*", "(0,0243)", "[0,1464]", "<+36,13\u{a0}pct.>"]
         );
         e.p = 0.2;
         e.stjerner = String::new();

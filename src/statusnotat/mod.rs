@@ -1,0 +1,359 @@
+//! Status notes (statusnotater): a short descriptive note per municipality after a data delivery,
+//! with its participants' outcomes in the year before start and after start, by sex, beside all
+//! BOT participants. Small groups make effect estimates impossible, so the notes are descriptive,
+//! and no number resting on 1–4 persons is shown (with secondary suppression of the other sex).
+//! Notes are rendered in parallel and share the font store and the templates.
+
+mod measures;
+
+use crate::cli::StatusArgs;
+use crate::config::Config;
+use crate::diskretion::{self, Cell};
+use crate::error::InputError;
+use crate::figures::{Axes, Series, line_chart};
+use crate::registers::{self, codes::CodeBook};
+use crate::render::{self, Blocks, Figure};
+use crate::tables::{Row, Table};
+use crate::{fsutil, locale};
+use anyhow::{Context, Result};
+use chrono::NaiveDate;
+use measures::{MEASURES, Participant};
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// The last day of each delivery round.
+fn round_cutoff(round: u8) -> Option<NaiveDate> {
+    let (y, m, d) = match round {
+        1 => (2017, 9, 30),
+        2 => (2017, 12, 31),
+        3 => (2018, 9, 30),
+        4 => (2019, 3, 31),
+        _ => return None,
+    };
+    NaiveDate::from_ymd_opt(y, m, d)
+}
+
+/// One group's numbers (hidden groups are `None`).
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupNumbers {
+    /// Participants.
+    pub antal: usize,
+    /// Average weeks in the project.
+    pub uger: f64,
+    /// Measure → (before, after).
+    pub maal: BTreeMap<String, [f64; 2]>,
+}
+
+/// The numbers of one note, as written to its JSON file.
+#[derive(Debug, Clone, Serialize)]
+pub struct Note {
+    /// Municipality.
+    pub kommune: String,
+    /// Cut-off date (ISO).
+    pub opgjort: String,
+    /// Groups shown: `alle`, `kvinder`, `maend` (absent when hidden).
+    pub grupper: BTreeMap<String, GroupNumbers>,
+    /// All BOT participants, for comparison.
+    pub bot: GroupNumbers,
+    /// Cells hidden for discretion (group and why).
+    pub undertrykt: Vec<String>,
+}
+
+fn numbers(people: &[&Participant]) -> GroupNumbers {
+    let n = people.len().max(1) as f64;
+    let maal = MEASURES
+        .iter()
+        .enumerate()
+        .map(|(k, (key, _))| {
+            let mean = |f: &dyn Fn(&Participant) -> f64| {
+                let v: Vec<f64> = people
+                    .iter()
+                    .map(|p| f(p))
+                    .filter(|x| x.is_finite())
+                    .collect();
+                if v.is_empty() {
+                    f64::NAN
+                } else {
+                    v.iter().sum::<f64>() / v.len() as f64
+                }
+            };
+            (
+                key.to_string(),
+                [mean(&|p| p.before[k]), mean(&|p| p.after[k])],
+            )
+        })
+        .collect();
+    GroupNumbers {
+        antal: people.len(),
+        uger: people.iter().map(|p| p.weeks_in_project).sum::<f64>() / n,
+        maal,
+    }
+}
+
+/// The numbers of a municipality's note, with discretion applied.
+pub fn note(municipality: &str, all: &[Participant], cutoff: NaiveDate, threshold: usize) -> Note {
+    let mine: Vec<&Participant> = all
+        .iter()
+        .filter(|p| p.municipality == municipality)
+        .collect();
+    let women: Vec<&Participant> = mine.iter().copied().filter(|p| !p.male).collect();
+    let men: Vec<&Participant> = mine.iter().copied().filter(|p| p.male).collect();
+    let mut grupper = BTreeMap::new();
+    let mut undertrykt = Vec::new();
+    if diskretion::publishable(mine.len(), threshold) && !mine.is_empty() {
+        grupper.insert("alle".into(), numbers(&mine));
+        match diskretion::split((women.len(), men.len()), threshold) {
+            (Cell::Shown(w), Cell::Shown(m)) => {
+                for (key, people, count) in [("kvinder", &women, w), ("maend", &men, m)] {
+                    if count > 0 {
+                        grupper.insert(key.into(), numbers(people));
+                    }
+                }
+            }
+            _ => undertrykt.push("kvinder og mænd: mindst én af grupperne har færre end grænsen (og den anden kan udledes af totalen)".into()),
+        }
+    } else {
+        undertrykt.push("alle: færre deltagere end grænsen".into());
+    }
+    let everyone: Vec<&Participant> = all.iter().collect();
+    Note {
+        kommune: municipality.to_string(),
+        opgjort: cutoff.to_string(),
+        grupper,
+        bot: numbers(&everyone),
+        undertrykt,
+    }
+}
+
+/// Runs `statusnotater`.
+pub fn run(args: &StatusArgs) -> Result<()> {
+    let config = Config::load(&args.config)?;
+    let cutoff = match (args.runde, args.cutoff) {
+        (Some(_), Some(_)) => {
+            return crate::error::input_error("angiv enten --runde eller --cutoff, ikke begge");
+        }
+        (Some(r), None) => round_cutoff(r)
+            .ok_or_else(|| InputError::new(format!("--runde skal være 1–4, ikke {r}")))?,
+        (None, Some(d)) => d,
+        (None, None) => round_cutoff(4).expect("round 4 exists"),
+    };
+    let build_dir = args
+        .out
+        .parent()
+        .unwrap_or(Path::new("build"))
+        .to_path_buf();
+    let source = crate::pipeline::data_source(&config, args.data.as_deref(), &build_dir)?;
+    let codebook = CodeBook::load(&config.root.join("dream-koder.yaml"))?;
+    let regs = registers::load(&source.dir, &codebook)?;
+    let people = measures::participants(&regs, &codebook, cutoff, args.runde.map(i64::from))?;
+    let mut municipalities: Vec<String> = people.iter().map(|p| p.municipality.clone()).collect();
+    municipalities.sort();
+    municipalities.dedup();
+    for wanted in &args.kommune {
+        if !municipalities.contains(wanted) {
+            return crate::error::input_error(format!(
+                "kommunen «{wanted}» har ingen deltagere i data; kommunerne er: {}",
+                municipalities.join(", ")
+            ));
+        }
+    }
+    let chosen: Vec<&String> = municipalities
+        .iter()
+        .filter(|m| args.kommune.is_empty() || args.kommune.contains(m))
+        .collect();
+    let template_path = config.root.join("statusnotat.md");
+    let template = std::fs::read_to_string(&template_path).with_context(|| {
+        InputError::new(format!(
+            "kan ikke læse skabelonen {}",
+            template_path.display()
+        ))
+    })?;
+    let threshold = config.analyse.diskretion;
+    let started = std::time::Instant::now();
+    chosen
+        .par_iter()
+        .map(|m| {
+            let n = note(m, &people, cutoff, threshold);
+            write_note(
+                &config,
+                &args.out,
+                &template_path,
+                &template,
+                &n,
+                &people,
+                threshold,
+                &source.description,
+            )
+        })
+        .collect::<Result<Vec<()>>>()?;
+    eprintln!(
+        "{} statusnotater skrevet til {} på {:.1} s",
+        chosen.len(),
+        args.out.display(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+fn value(x: f64, measure: &str) -> String {
+    if measure == "beskaeftigelsesgrad" {
+        locale::tal(x * 100.0, 1)
+    } else {
+        locale::tal(x * 100.0, 0)
+    }
+}
+
+/// The note's table: each measure before and after, for the groups shown and for all BOT.
+fn table(n: &Note) -> Table {
+    let groups: Vec<(&str, &str)> = [("alle", "Alle"), ("kvinder", "Kvinder"), ("maend", "Mænd")]
+        .into_iter()
+        .filter(|(k, _)| n.grupper.contains_key(*k))
+        .collect();
+    let mut header = vec!["Pct. af tiden".to_string()];
+    for (_, label) in &groups {
+        header.push(format!("{label}: før"));
+        header.push(format!("{label}: efter"));
+    }
+    header.push("Alle BOT: før".into());
+    header.push("Alle BOT: efter".into());
+    let mut rows: Vec<Row> = MEASURES
+        .iter()
+        .map(|(key, label)| {
+            let mut cells = Vec::new();
+            for (g, _) in &groups {
+                let [b, a] = n.grupper[*g].maal[*key];
+                cells.push(vec![value(b, key)]);
+                cells.push(vec![value(a, key)]);
+            }
+            let [b, a] = n.bot.maal[*key];
+            cells.push(vec![value(b, key)]);
+            cells.push(vec![value(a, key)]);
+            Row {
+                label: label.to_string(),
+                cells,
+            }
+        })
+        .collect();
+    let mut counts: Vec<Vec<String>> = Vec::new();
+    for (g, _) in &groups {
+        counts.push(vec![locale::heltal(n.grupper[*g].antal as i64)]);
+        counts.push(vec![String::new()]);
+    }
+    counts.push(vec![locale::heltal(n.bot.antal as i64)]);
+    counts.push(vec![String::new()]);
+    rows.push(Row {
+        label: "Antal deltagere".into(),
+        cells: counts,
+    });
+    Table {
+        id: "status".into(),
+        title: format!("Deltagerne i {} før og efter start sammenlignet med alle BOT-deltagere", n.kommune),
+        header,
+        rows,
+        notes: vec!["Note: «Før» er året før start; «efter» er tiden fra start til opgørelsesdatoen eller forløbets afslutning. Beskæftigelsesgraden er i procent af fuld tid.".into()],
+    }
+}
+
+fn profile_figure(n: &Note, people: &[Participant], threshold: usize) -> Result<Figure> {
+    let series_of = |members: Vec<&Participant>, label: &str| -> Series {
+        let points = (0..25)
+            .filter_map(|k| {
+                let v: Vec<f64> = members
+                    .iter()
+                    .map(|p| p.profile[k])
+                    .filter(|x| x.is_finite())
+                    .collect();
+                (v.len() >= threshold).then(|| {
+                    (
+                        k as f64 - 12.0,
+                        v.iter().sum::<f64>() / v.len() as f64 * 100.0,
+                    )
+                })
+            })
+            .collect();
+        Series {
+            label: label.to_string(),
+            points,
+            band: None,
+        }
+    };
+    let mine: Vec<&Participant> = people
+        .iter()
+        .filter(|p| p.municipality == n.kommune)
+        .collect();
+    let series = vec![
+        series_of(mine, &n.kommune),
+        series_of(people.iter().collect(), "Alle BOT-deltagere"),
+    ];
+    let top = series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| p.1))
+        .fold(10.0f64, f64::max);
+    let axes = Axes {
+        x_label: "Måneder i forhold til start".into(),
+        y_label: "Beskæftigelsesgrad (pct.)".into(),
+        x_range: (-12.0, 12.0),
+        y_range: (0.0, (top * 1.15 / 5.0).ceil() * 5.0),
+        x_decimals: 0,
+        y_decimals: 0,
+    };
+    Ok(Figure {
+        id: "status_profil".into(),
+        caption: format!(
+            "Beskæftigelsesgrad før og efter start, {} og alle BOT-deltagere",
+            n.kommune
+        ),
+        note: "Måneder, hvor færre end grænsen for diskretion kan følges, er udeladt.".into(),
+        svg: line_chart(&axes, &series)?,
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn write_note(
+    config: &Config,
+    out: &Path,
+    template_path: &Path,
+    template: &str,
+    n: &Note,
+    people: &[Participant],
+    threshold: usize,
+    source: &str,
+) -> Result<()> {
+    let slug = crate::dataset::slug(&n.kommune);
+    let fig = profile_figure(n, people, threshold)?;
+    let tables = BTreeMap::from([("status".to_string(), table(n))]);
+    let figures = BTreeMap::from([(fig.id.clone(), fig.clone())]);
+    let blocks = Blocks::default();
+    let mut env = render::base_environment()?;
+    render::add_blocks(&mut env, &blocks, &tables, &figures);
+    let cutoff = NaiveDate::parse_from_str(&n.opgjort, "%Y-%m-%d").context("opgørelsesdato")?;
+    use chrono::Datelike;
+    let context = minijinja::context! {
+        note => minijinja::Value::from(minijinja::value::Serde(n)),
+        opgjort => locale::dato(cutoff.year(), cutoff.month(), cutoff.day()),
+        diskretion => threshold,
+        kilde => source,
+    };
+    let body = render::render_markdown(
+        &env,
+        &blocks,
+        &template_path.display().to_string(),
+        template,
+        context,
+    )?;
+    let main = format!(
+        "#import {}: rapport-tabel\n#set text(font: \"Libertinus Serif\", size: 10.5pt, lang: \"da\", region: \"DK\")\n#set page(paper: \"a4\", margin: 2.4cm, numbering: \"1\")\n#set par(justify: true)\n#show figure.where(kind: table): set figure.caption(position: top)\n#show heading: set text(fill: rgb(\"#004c6d\"))\n{body}",
+        crate::tables::typst_string(render::LAYOUT_PATH)
+    );
+    let mut doc = crate::pdf::Document::new("/statusnotat.typ", main, config.dato)?;
+    doc.add_source(render::LAYOUT_PATH, render::LAYOUT.to_string())?;
+    doc.add_file(&fig.path(), fig.svg.clone().into_bytes())?;
+    let typeset = doc.compile_pdf(&format!("effektrapport/statusnotat/{slug}/{}", n.opgjort))?;
+    fsutil::write_atomic(
+        &out.join(format!("{slug}.json")),
+        serde_json::to_string_pretty(n)?.as_bytes(),
+    )?;
+    fsutil::write_atomic(&out.join(format!("{slug}.pdf")), &typeset.pdf)
+}
