@@ -3,11 +3,11 @@
 
 use crate::error::InputError;
 use anyhow::{Context, Result};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 /// The report configuration.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     /// Title on the title page.
@@ -36,7 +36,7 @@ pub struct Config {
 }
 
 /// The data source.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DataConfig {
     /// Folder with register extracts (relative to the working directory). `null` (the default)
@@ -62,7 +62,7 @@ fn default_synth_seed() -> u64 {
 }
 
 /// Estimation settings shared by all analyses.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AnalysisConfig {
     /// Seed of the bootstrap and the controls' placebo start dates (default 20200615).
@@ -84,7 +84,7 @@ fn default_bandwidth() -> String {
 }
 
 /// One analysis: outcomes × groups × methods on one population, filling the table or figure `id`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AnalysisSpec {
     /// Table or figure id, the first part of the results keys (`tabel_4_1`).

@@ -13,6 +13,7 @@
 //! 8. [`pdf`]: the embedded typst compiler typesets the PDF.
 
 pub mod analysis;
+pub mod cache;
 pub mod calendar;
 pub mod cli;
 pub mod config;

@@ -8,7 +8,7 @@ use crate::registers::codes::CodeBook;
 use crate::render::Figure;
 use crate::results::Results;
 use crate::tables::Table;
-use crate::{analysis, dataset, figures, fsutil, registers, render, synth, tables};
+use crate::{analysis, cache, dataset, figures, fsutil, registers, render, synth, tables};
 use anyhow::{Context, Result};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -48,15 +48,28 @@ pub fn build_report(config: &Config, data: Option<&Path>, out: &Path) -> Result<
     let started = Instant::now();
     eprintln!("effektrapport: bygger rapporten i {}", out.display());
     let source = stage("data", || data_source(config, data, out))?;
-    let codebook = CodeBook::load(&config.root.join("dream-koder.yaml"))?;
-    let regs = stage("registre", || registers::load(&source.dir, &codebook))?;
-    let analysis_data = stage("analysedatasæt", || {
-        dataset::build(&regs, &codebook, config.analyse.seed)
-    })?;
-    let provenance = analysis::provenance(config, &source.description, &regs)?;
-    let results = stage("estimation", || {
-        analysis::run(config, &regs, &analysis_data, provenance)
-    })?;
+    let key = cache::key(config, &source.dir)?;
+    let results = match cache::load(out, &key) {
+        Some(mut cached) => {
+            eprintln!("  resultater fra cachen (data, analyser og program uændrede)");
+            // Prose, titles or dates may have changed: only the configuration stamp is renewed.
+            cached.proveniens.konfiguration_fingeraftryk = analysis::config_fingerprint(config);
+            cached
+        }
+        None => {
+            let codebook = CodeBook::load(&config.root.join("dream-koder.yaml"))?;
+            let regs = stage("registre", || registers::load(&source.dir, &codebook))?;
+            let analysis_data = stage("analysedatasæt", || {
+                dataset::build(&regs, &codebook, config.analyse.seed)
+            })?;
+            let provenance = analysis::provenance(config, &source.description, &regs)?;
+            let results = stage("estimation", || {
+                analysis::run(config, &regs, &analysis_data, provenance)
+            })?;
+            cache::store(out, &key, &results)?;
+            results
+        }
+    };
     let (tables, figures) = stage("tabeller og figurer", || outputs(config, &results))?;
     let typst = stage("tekst (skabeloner)", || {
         render::report(config, &results, &tables, &figures)

@@ -160,3 +160,86 @@ fn matching_scales_linearly() {
         );
     }
 }
+
+/// Baseline: brute-force all-pairs kernel/ridge matching (every treated unit
+/// scans every control; kmatch's formulas, §5), returning the control weights.
+fn brute_force_weights(p: &[f64], treat: &[bool], h: f64, ridge: Option<f64>) -> Vec<f64> {
+    let controls: Vec<usize> = (0..p.len()).filter(|&j| !treat[j]).collect();
+    let mut mw = vec![0.0; p.len()];
+    let mut a = Vec::new();
+    for i in (0..p.len()).filter(|&i| treat[i]) {
+        a.clear();
+        for &j in &controls {
+            let u = (p[j] - p[i]) / h;
+            if (p[i] - p[j]) < h && (p[j] - p[i]) < h {
+                a.push((j, 0.75 * (1.0 - u * u)));
+            }
+        }
+        if a.is_empty() {
+            continue;
+        }
+        let w_sum: f64 = a.iter().map(|x| x.1).sum();
+        let pbar = a.iter().map(|&(j, w)| w * p[j]).sum::<f64>() / w_sum;
+        let s: f64 = a.iter().map(|&(j, w)| w * (p[j] - pbar).powi(2)).sum();
+        let d = p[i] - pbar;
+        for &(j, w) in &a {
+            mw[j] += match ridge {
+                Some(r) if a.len() > 1 => w / w_sum + w * (p[j] - pbar) * d / (s + r * h * d.abs()),
+                _ => w / w_sum,
+            };
+        }
+    }
+    mw
+}
+
+/// Window-based matching (the crate) against the brute-force all-pairs
+/// baseline, same data and bandwidth, 500 treated and 2,000 / 20,000 /
+/// 200,000 controls; the weights must agree.
+#[test]
+#[ignore = "timing; run with -- --ignored --nocapture (bench/estimators.sh)"]
+fn matching_against_brute_force() {
+    let mut rng = ChaCha8Rng::seed_from_u64(3);
+    println!("controls  method  window (s)  brute force (s)  speed-up  max |Δw|");
+    for n_controls in [2_000usize, 20_000, 200_000] {
+        let n = n_controls + 500;
+        let treat: Vec<bool> = (0..n).map(|i| i < 500).collect();
+        let p: Vec<f64> = (0..n)
+            .map(|i| {
+                if treat[i] {
+                    rng.random_range(0.2..0.8)
+                } else {
+                    rng.random_range(0.0..1.0)
+                }
+            })
+            .collect();
+        let units = Units::new(&treat, None, None).unwrap();
+        // A fixed bandwidth (the pm rule shrinks it with n): 0.02.
+        let h = 0.02;
+        for (name, spec, ridge) in [
+            ("kernel", MatchingSpec::kernel(Kernel::Epan, h), None),
+            (
+                "ridge",
+                MatchingSpec::ridge(Kernel::Epan, h),
+                Some(5.0 / 16.0),
+            ),
+        ] {
+            let started = Instant::now();
+            let w = kernel_match(&p, &units, &spec).unwrap();
+            let window = started.elapsed().as_secs_f64();
+            let started = Instant::now();
+            let brute = brute_force_weights(&p, &treat, h, ridge);
+            let all_pairs = started.elapsed().as_secs_f64();
+            let diff = w
+                .control_weight
+                .iter()
+                .zip(&brute)
+                .map(|(a, b)| (a - b).abs())
+                .fold(0.0, f64::max);
+            println!(
+                "{n_controls:>8}  {name:6}  {window:10.4}  {all_pairs:15.4}  {:8.1}  {diff:.1e}",
+                all_pairs / window
+            );
+            assert!(diff < 1e-9);
+        }
+    }
+}

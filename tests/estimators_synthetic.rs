@@ -17,7 +17,7 @@ use effektrapport::registers::{self, codes::CodeBook};
 use effektrapport::synth::{self, SynthSpec};
 use ndarray::Axis;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 const ANALYSIS_SEED: u64 = synth::DEFAULT_ANALYSIS_SEED;
 
@@ -124,4 +124,382 @@ fn bootstrap_failures_on_the_report_samples() {
         }
     }
     println!("total failed PS fits: {total_failed}");
+}
+
+/// The five methods of the report with their full-sample pm bandwidths.
+fn report_methods(scores: &[f64], treat: &[bool], strata: &[u32]) -> Vec<MethodSpec> {
+    let units = Units::new(treat, None, Some(strata)).unwrap();
+    let pooled = units.without_strata();
+    let mut methods = Vec::new();
+    for kind in [
+        MatchingKind::Ridge {
+            ridge: Kernel::Epan.default_ridge(),
+        },
+        MatchingKind::Kernel,
+    ] {
+        for exact in [false, true] {
+            let u = if exact { units } else { pooled };
+            let spec = MatchingSpec {
+                kernel: Kernel::Epan,
+                kind,
+                bandwidth: pm_bandwidth(scores, &u).unwrap(),
+            };
+            methods.push(MethodSpec::Matching { spec, exact });
+        }
+    }
+    methods.push(MethodSpec::Ipw);
+    methods
+}
+
+#[test]
+#[ignore = "builds the synthetic registers; run with -- --ignored --nocapture"]
+fn bootstrap_method_failures_on_the_report_samples() {
+    let (data, _) = analysis_data(synth::DEFAULT_SEED);
+    for (group, male) in [
+        ("alle", None),
+        ("maend", Some(true)),
+        ("kvinder", Some(false)),
+    ] {
+        let rows = main_rows(&data, male);
+        for (sample, columns) in outcome_classes(&data, &rows) {
+            let x = data.covariates.select(Axis(0), &sample);
+            let y = data
+                .outcomes
+                .select(Axis(0), &sample)
+                .select(Axis(1), &columns);
+            let treat: Vec<bool> = sample.iter().map(|&i| data.treated[i]).collect();
+            let strata: Vec<u32> = sample.iter().map(|&i| data.municipality[i]).collect();
+            let problem =
+                PsProblem::new(x.view(), &data.covariate_names, &treat, PsModel::Logit).unwrap();
+            let full = problem.fit(None).unwrap();
+            let scores = full.scores.to_vec();
+            let methods = report_methods(&scores, &treat, &strata);
+            let start = full.coefficient_vector();
+            let boot = bootstrap(
+                &BootstrapData {
+                    covariates: x.view(),
+                    covariate_names: &data.covariate_names,
+                    treat: &treat,
+                    strata: Some(&strata),
+                    outcomes: y.view(),
+                    sample: None,
+                    model: PsModel::Logit,
+                    start: Some(&start),
+                },
+                &methods,
+                100,
+                ANALYSIS_SEED,
+            )
+            .unwrap();
+            println!(
+                "{group:8} n={:5} failed per method {:?}",
+                sample.len(),
+                boot.failed
+            );
+            for b in 0..100 {
+                let bad: Vec<usize> = (0..methods.len())
+                    .filter(|&t| boot.estimates[t].row(b).iter().any(|v| v.is_nan()))
+                    .collect();
+                if bad.is_empty() {
+                    continue;
+                }
+                let counts = replicate_counts(sample.len(), ANALYSIS_SEED, b as u64);
+                let fit = problem
+                    .fit_from(Some(&counts), Some(&start), &mut PsWorkspace::default())
+                    .unwrap();
+                let s = fit.scores.to_vec();
+                let units = Units::new(&treat, Some(&counts), Some(&strata)).unwrap();
+                for &t in &bad {
+                    let why = match methods[t] {
+                        MethodSpec::Matching { spec, exact } => {
+                            let u = if exact { units } else { units.without_strata() };
+                            kernel_match(&s, &u, &spec).map(|w| {
+                                (
+                                    w.n_treated_matched,
+                                    att_points(y.view(), &u, &[&w])
+                                        .map(|a| a.iter().filter(|v| v.is_nan()).count()),
+                                )
+                            })
+                        }
+                        MethodSpec::Ipw => ipw_weights(&s, &units.without_strata()).map(|w| {
+                            (
+                                w.n_treated_matched,
+                                att_points(y.view(), &units, &[&w])
+                                    .map(|a| a.iter().filter(|v| v.is_nan()).count()),
+                            )
+                        }),
+                    };
+                    let nan_treated = (0..treat.len())
+                        .filter(|&i| treat[i] && counts[i] > 0 && s[i].is_nan())
+                        .count();
+                    println!(
+                        "   replicate {b} method {t}: {why:?}; drawn treated with NaN score {nan_treated}; notes {:?}",
+                        fit.notes
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Covariates of the synthetic fixture: a well-posed subset of the report's
+/// propensity-score model (the benefit indicators of the week before start,
+/// which separate, are left out so that glm's fit is the reference).
+pub const FIXTURE_COVARIATES: [&str; 15] = [
+    "mand",
+    "alder",
+    "enlig",
+    "boern_0_5",
+    "boern_6_11",
+    "tyrkiet",
+    "afrika",
+    "aar_i_dk",
+    "asyl",
+    "skoleuddannelse",
+    "akasse",
+    "grad_1m_foer",
+    "grad_12m_foer",
+    "loen_aar_foer",
+    "nulstillende_samtaler",
+];
+/// Outcomes of the synthetic fixture.
+pub const FIXTURE_OUTCOMES: [&str; 2] = ["beskaeftigelse", "beskaeftigelse_m12"];
+
+/// Writes `tests/fixtures/synthetic.csv`: the report's main analysis sample
+/// (bundled synthetic registers, seed 2020; persons with both outcomes) with
+/// treatment, municipality, the [`FIXTURE_COVARIATES`] and [`FIXTURE_OUTCOMES`].
+#[test]
+#[ignore = "writes tests/fixtures/synthetic.csv; run with -- --ignored"]
+fn export_synthetic_fixture() {
+    let (data, _) = analysis_data(synth::DEFAULT_SEED);
+    let col = |names: &[String], name: &str| {
+        names
+            .iter()
+            .position(|n| n == name)
+            .unwrap_or_else(|| panic!("{name} not among {names:?}"))
+    };
+    let xs: Vec<usize> = FIXTURE_COVARIATES
+        .iter()
+        .map(|n| col(&data.covariate_names, n))
+        .collect();
+    let ys: Vec<usize> = FIXTURE_OUTCOMES
+        .iter()
+        .map(|n| col(&data.outcome_names, n))
+        .collect();
+    let rows: Vec<usize> = main_rows(&data, None)
+        .into_iter()
+        .filter(|&i| ys.iter().all(|&j| data.outcomes[[i, j]].is_finite()))
+        .collect();
+    let mut out = String::from("treat,kommune");
+    for n in FIXTURE_COVARIATES.iter().chain(&FIXTURE_OUTCOMES) {
+        out.push(',');
+        out.push_str(n);
+    }
+    out.push('\n');
+    for &i in &rows {
+        out.push_str(&format!(
+            "{},{}",
+            u8::from(data.treated[i]),
+            data.municipality[i]
+        ));
+        for &j in &xs {
+            out.push_str(&format!(",{}", data.covariates[[i, j]]));
+        }
+        for &j in &ys {
+            out.push_str(&format!(",{}", data.outcomes[[i, j]]));
+        }
+        out.push('\n');
+    }
+    let path = root().join("tests/fixtures/synthetic.csv");
+    std::fs::write(&path, out).unwrap();
+    println!("{} rows written to {}", rows.len(), path.display());
+}
+
+/// Monte Carlo check of the estimators on the synthetic registers (issue 4):
+/// over `MC_REPS` (default 50) synthetic seeds, methods (1)–(5) on the main
+/// sample, outcome `beskaeftigelse`, logit PS, pm bandwidths, bootstrap SEs
+/// with B = `MC_B` (default 200): the bias against `sandhed.json`'s planted
+/// ATT (`effekter.beskaeftigelse.alle`) with its Monte Carlo SE, and the share
+/// of normal 95% bootstrap intervals that cover the truth. Run by
+/// `bench/estimators.sh`.
+#[test]
+#[ignore = "Monte Carlo over synthetic registers (minutes); run via bench/estimators.sh"]
+fn monte_carlo_recovers_the_planted_att() {
+    use rayon::prelude::*;
+    let env = |name: &str, default: usize| {
+        std::env::var(name)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    };
+    let reps = env("MC_REPS", 50);
+    let b = env("MC_B", 200);
+    let started = std::time::Instant::now();
+    let rows: Vec<(u64, f64, Vec<f64>, Vec<f64>, Vec<usize>)> = (0..reps as u64)
+        .into_par_iter()
+        .map(|r| {
+            let seed = 1_000 + r;
+            let (data, dir) = analysis_data(seed);
+            let truth_json: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(dir.join("sandhed.json")).unwrap())
+                    .unwrap();
+            let truth = truth_json["effekter"]["beskaeftigelse"]["alle"]
+                .as_f64()
+                .unwrap();
+            let j = data
+                .outcome_names
+                .iter()
+                .position(|n| n == "beskaeftigelse")
+                .unwrap();
+            let sample = rows_with_outcome(&data, &main_rows(&data, None), j);
+            let x = data.covariates.select(Axis(0), &sample);
+            let y = data.outcomes.select(Axis(0), &sample).select(Axis(1), &[j]);
+            let treat: Vec<bool> = sample.iter().map(|&i| data.treated[i]).collect();
+            let strata: Vec<u32> = sample.iter().map(|&i| data.municipality[i]).collect();
+            let problem =
+                PsProblem::new(x.view(), &data.covariate_names, &treat, PsModel::Logit).unwrap();
+            let fit = problem.fit(None).unwrap();
+            let scores = fit.scores.to_vec();
+            let methods = report_methods(&scores, &treat, &strata);
+            let units = Units::new(&treat, None, Some(&strata)).unwrap();
+            let atts: Vec<f64> = methods
+                .iter()
+                .map(|m| {
+                    let w = match m {
+                        MethodSpec::Matching { spec, exact } => {
+                            let u = if *exact {
+                                units
+                            } else {
+                                units.without_strata()
+                            };
+                            kernel_match(&scores, &u, spec).unwrap()
+                        }
+                        MethodSpec::Ipw => ipw_weights(&scores, &units.without_strata()).unwrap(),
+                    };
+                    att_estimates(y.view(), &units, &w).unwrap()[0].att
+                })
+                .collect();
+            let start = fit.coefficient_vector();
+            let boot = bootstrap(
+                &BootstrapData {
+                    covariates: x.view(),
+                    covariate_names: &data.covariate_names,
+                    treat: &treat,
+                    strata: Some(&strata),
+                    outcomes: y.view(),
+                    sample: None,
+                    model: PsModel::Logit,
+                    start: Some(&start),
+                },
+                &methods,
+                b,
+                seed,
+            )
+            .unwrap();
+            let se: Vec<f64> = boot.se.iter().map(|s| s[0]).collect();
+            let _ = std::fs::remove_dir_all(&dir);
+            println!(
+                "seed {seed}: truth {truth:.4} att {:?} se {:?} failed {:?} ({:.0} s)",
+                atts.iter().map(|a| format!("{a:.4}")).collect::<Vec<_>>(),
+                se.iter().map(|a| format!("{a:.4}")).collect::<Vec<_>>(),
+                boot.failed,
+                started.elapsed().as_secs_f64()
+            );
+            (seed, truth, atts, se, boot.failed)
+        })
+        .collect();
+    let r = rows.len() as f64;
+    println!("\nMonte Carlo: {} replications, B = {b}", rows.len());
+    println!(
+        "method  mean truth  mean ATT     bias   MC SE(bias)  bias/MCSE  sd(ATT)  mean boot SE  coverage95  failed"
+    );
+    let mut ok = true;
+    for t in 0..5 {
+        let err: Vec<f64> = rows.iter().map(|x| x.2[t] - x.1).collect();
+        let bias = err.iter().sum::<f64>() / r;
+        let sd_err = (err.iter().map(|e| (e - bias).powi(2)).sum::<f64>() / (r - 1.0)).sqrt();
+        let mcse = sd_err / r.sqrt();
+        let atts: Vec<f64> = rows.iter().map(|x| x.2[t]).collect();
+        let mean_att = atts.iter().sum::<f64>() / r;
+        let sd_att = (atts.iter().map(|a| (a - mean_att).powi(2)).sum::<f64>() / (r - 1.0)).sqrt();
+        let mean_truth = rows.iter().map(|x| x.1).sum::<f64>() / r;
+        let mean_se = rows.iter().map(|x| x.3[t]).sum::<f64>() / r;
+        let covered = rows
+            .iter()
+            .filter(|x| (x.2[t] - x.1).abs() <= 1.959964 * x.3[t])
+            .count() as f64
+            / r;
+        let failed: usize = rows.iter().map(|x| x.4[t]).sum();
+        println!(
+            "({})     {mean_truth:9.4} {mean_att:9.4} {bias:+9.4} {mcse:11.4} {:+10.2} {sd_att:8.4} {mean_se:12.4} {:10.1}% {failed:7}",
+            t + 1,
+            bias / mcse,
+            100.0 * covered
+        );
+        ok &= (bias / mcse).abs() < 3.0 && (0.90..=0.98).contains(&covered);
+    }
+    println!("total {:.0} s", started.elapsed().as_secs_f64());
+    assert!(ok, "bias beyond 3 MC SEs or coverage outside 90-98%");
+}
+
+/// B = 1,000 bootstrap of methods (1), (2) and (5) on the report's real
+/// synthetic analysis sample (main sample, everybody) with every outcome: one
+/// bootstrap per group of outcomes with the same follow-up (as the report
+/// runs it), PS re-estimated in every replicate. Run by bench/estimators.sh.
+#[test]
+#[ignore = "timing; run via bench/estimators.sh"]
+fn bootstrap_timing_on_the_report_sample() {
+    let b = std::env::var("BENCH_B")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000);
+    let (data, _) = analysis_data(synth::DEFAULT_SEED);
+    let rows = main_rows(&data, None);
+    let classes = outcome_classes(&data, &rows);
+    let started = std::time::Instant::now();
+    let mut failed = [0usize; 3];
+    let mut columns_total = 0;
+    for (sample, columns) in &classes {
+        let x = data.covariates.select(Axis(0), sample);
+        let y = data
+            .outcomes
+            .select(Axis(0), sample)
+            .select(Axis(1), columns);
+        let treat: Vec<bool> = sample.iter().map(|&i| data.treated[i]).collect();
+        let strata: Vec<u32> = sample.iter().map(|&i| data.municipality[i]).collect();
+        let problem =
+            PsProblem::new(x.view(), &data.covariate_names, &treat, PsModel::Logit).unwrap();
+        let fit = problem.fit(None).unwrap();
+        let all = report_methods(&fit.scores.to_vec(), &treat, &strata);
+        let methods = [all[0], all[1], all[4]];
+        let start = fit.coefficient_vector();
+        let boot = bootstrap(
+            &BootstrapData {
+                covariates: x.view(),
+                covariate_names: &data.covariate_names,
+                treat: &treat,
+                strata: Some(&strata),
+                outcomes: y.view(),
+                sample: None,
+                model: PsModel::Logit,
+                start: Some(&start),
+            },
+            &methods,
+            b,
+            ANALYSIS_SEED,
+        )
+        .unwrap();
+        for (f, g) in failed.iter_mut().zip(&boot.failed) {
+            *f += g;
+        }
+        columns_total += columns.len();
+    }
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "report sample: {} persons, {} covariates, {columns_total} outcomes in {} follow-up groups; B = {b}, methods (1), (2), (5): {secs:.1} s ({:.1} ms per replicate and group); failed replicates {failed:?}",
+        rows.len(),
+        data.covariate_names.len(),
+        classes.len(),
+        1e3 * secs / (b as f64 * classes.len() as f64)
+    );
 }

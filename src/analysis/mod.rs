@@ -37,29 +37,34 @@ pub fn provenance(config: &Config, datakilde: &str, registers: &Registers) -> Re
         data.update(&(bytes.len() as u64).to_le_bytes());
         data.update(&bytes);
     }
-    let mut conf = blake3::Hasher::new();
-    let mut config_files = vec![
-        config.root.join("rapport.yaml"),
-        config.root.join("dream-koder.yaml"),
-    ];
-    config_files.extend(config.kapitler.iter().map(|c| config.chapter_path(c)));
-    for path in config_files {
-        if let Ok(bytes) = std::fs::read(&path) {
-            conf.update(&(bytes.len() as u64).to_le_bytes());
-            conf.update(&bytes);
-        }
-    }
     let (y, m) = calendar::month_parts(registers.dream.last_month());
     Ok(Provenance {
         version: env!("CARGO_PKG_VERSION").to_string(),
         commit: env!("EFFEKTRAPPORT_COMMIT").to_string(),
         datakilde: datakilde.to_string(),
         data_fingeraftryk: data.finalize().to_hex().to_string(),
-        konfiguration_fingeraftryk: conf.finalize().to_hex().to_string(),
+        konfiguration_fingeraftryk: config_fingerprint(config),
         seed: config.analyse.seed,
         bootstrap: config.analyse.bootstrap,
         dream_til: format!("{y}-{m:02}"),
     })
+}
+
+/// BLAKE3 fingerprint of the configuration, the code book and the chapter files.
+pub fn config_fingerprint(config: &Config) -> String {
+    let mut conf = blake3::Hasher::new();
+    let mut files = vec![
+        config.root.join("rapport.yaml"),
+        config.root.join("dream-koder.yaml"),
+    ];
+    files.extend(config.kapitler.iter().map(|c| config.chapter_path(c)));
+    for path in files {
+        if let Ok(bytes) = std::fs::read(&path) {
+            conf.update(&(bytes.len() as u64).to_le_bytes());
+            conf.update(&bytes);
+        }
+    }
+    conf.finalize().to_hex().to_string()
 }
 
 /// Runs every analysis of the report.

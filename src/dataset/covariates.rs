@@ -290,12 +290,22 @@ pub struct Person<'a> {
 
 /// Registers and lookups shared by every person.
 pub struct Sources<'a> {
+    /// Municipalities in the balance table's order with their variable names.
+    pub municipalities: Vec<(&'static str, String)>,
     /// DREAM.
     pub dream: &'a Dream,
     /// The DST-style registers.
     pub lookups: &'a Lookups,
     /// Code-book lookups.
     pub categories: &'a Categories,
+}
+
+/// The municipalities in the balance table's order with their variable names.
+pub fn municipality_variables() -> Vec<(&'static str, String)> {
+    municipality_order()
+        .into_iter()
+        .map(|n| (n, format!("kommune_{}", slug(n))))
+        .collect()
 }
 
 impl Sources<'_> {
@@ -318,6 +328,8 @@ impl Sources<'_> {
     /// Every variable of `p` (covariates and descriptives); their names are pushed to `names`
     /// when given (the order is the same for every person).
     pub fn values(&self, p: &Person, mut names: Option<&mut Vec<String>>) -> Vec<f64> {
+        let want_names = names.is_some();
+        let named = |f: &dyn Fn() -> String| if want_names { f() } else { String::new() };
         let mut out: Vec<f64> = Vec::with_capacity(160);
         let mut put = |name: &str, v: f64| {
             if let Some(names) = names.as_deref_mut() {
@@ -335,8 +347,8 @@ impl Sources<'_> {
         put("bot_2017", b(year == 2017));
         put("startmaaned", f64::from(start.month()));
         let home = municipalities::by_kom(p.kom).map(|m| m.name);
-        for name in municipality_order() {
-            put(&format!("kommune_{}", slug(name)), b(home == Some(name)));
+        for (name, key) in &self.municipalities {
+            put(key, b(home == Some(*name)));
         }
         put("mand", b(p.male));
         put("alder", f64::from(calendar::age_at(p.birth, start)));
@@ -422,7 +434,7 @@ impl Sources<'_> {
             for &w in &weeks {
                 let code = self.code(p.pnr, start_week - w);
                 put(
-                    &format!("{stem}_{w}u_foer"),
+                    &named(&|| format!("{stem}_{w}u_foer")),
                     b(self.categories.weekly[j][usize::from(code.min(1000))]),
                 );
             }

@@ -123,10 +123,8 @@ pub fn evaluation_window() -> (NaiveDate, NaiveDate) {
 
 /// Builds the analysis dataset from checked registers; `seed` draws the controls' placebo dates.
 pub fn build(registers: &Registers, codebook: &CodeBook, seed: u64) -> Result<AnalysisData> {
-    let t0 = std::time::Instant::now();
     let (candidates, delivered) =
         candidates(registers, seed).context("kan ikke samle deltagere og befolkning")?;
-    eprintln!("TMP candidates {:.1}", t0.elapsed().as_secs_f64());
     let dream = &registers.dream;
     let permanent = codebook.mask("permanent_udenfor");
     let benefit = codebook.mask("offentlig_forsoergelse");
@@ -350,12 +348,10 @@ fn assemble(
     let ids: Vec<String> = rows.iter().map(|c| c.pnr.clone()).collect();
     let partners: Vec<String> = rows.iter().filter_map(|c| c.partner.clone()).collect();
     let starts: Vec<NaiveDate> = rows.iter().map(|c| c.start).collect();
-    let t0 = std::time::Instant::now();
     let lookups = lookups::Lookups::collect(registers, &ids, &starts, &partners)?;
-    eprintln!("TMP lookups {:.1}", t0.elapsed().as_secs_f64());
-    let t1 = std::time::Instant::now();
     let categories = covariates::Categories::new(codebook);
     let sources = covariates::Sources {
+        municipalities: covariates::municipality_variables(),
         dream,
         lookups: &lookups,
         categories: &categories,
@@ -465,7 +461,6 @@ fn assemble(
             scope.spawn(move |_| fill(k * chunk, x, d, y, p, g));
         }
     });
-    eprintln!("TMP rows {:.1}", t1.elapsed().as_secs_f64());
     let mut names: Vec<&str> = municipalities::MUNICIPALITIES
         .iter()
         .filter(|m| rows.iter().any(|c| c.kom == m.kom))

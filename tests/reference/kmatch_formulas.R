@@ -5,9 +5,23 @@
 # Input: tests/fixtures/lalonde.csv and the glm logit scores in
 # tests/fixtures/lalonde_ps.csv (written by glm_pscore.R).
 # Run from the repository root:  Rscript tests/reference/kmatch_formulas.R
-d <- read.csv("tests/fixtures/lalonde.csv")
-p <- read.csv("tests/fixtures/lalonde_ps.csv")$ps
-t <- d$treat; y <- d$re78; n <- nrow(d)
+# With the argument `synthetic` it reads tests/fixtures/synthetic.csv and the
+# glm scores tests/fixtures/synthetic_ps.csv (synthetic_glm.R) instead, with
+# exact matching on `kommune` and the outcomes beskaeftigelse and
+# beskaeftigelse_m12:  Rscript tests/reference/kmatch_formulas.R synthetic
+args <- commandArgs(trailingOnly = TRUE)
+synthetic <- length(args) > 0 && args[1] == "synthetic"
+if (synthetic) {
+  d <- read.csv("tests/fixtures/synthetic.csv")
+  p <- read.csv("tests/fixtures/synthetic_ps.csv")$ps
+  covs <- names(d)[3:17]; y <- d$beskaeftigelse
+} else {
+  d <- read.csv("tests/fixtures/lalonde.csv")
+  p <- read.csv("tests/fixtures/lalonde_ps.csv")$ps
+  covs <- c("age", "educ", "black", "hispan", "married", "nodegree", "re74", "re75")
+  y <- d$re78
+}
+t <- d$treat; n <- nrow(d)
 p17 <- function(name, x) cat(name, ": ", paste(sprintf("%.17g", x), collapse = ", "), "\n", sep = "")
 
 K_epan <- function(u) ifelse(abs(u) < 1, 0.75 - 0.75 * u^2, 0)
@@ -64,7 +78,7 @@ att <- function(m) {
 wmv <- function(x, w) { m <- sum(w * x) / sum(w); c(m, sum(w * (x - m)^2) / (sum(w) - 1)) }
 balance <- function(m) {
   out <- NULL
-  for (v in c("age", "educ", "black", "hispan", "married", "nodegree", "re74", "re75")) {
+  for (v in covs) {
     x <- d[[v]]
     rt <- wmv(x[t == 1], rep(1, sum(t == 1))); rc <- wmv(x[t == 0], rep(1, sum(t == 0)))
     mt <- wmv(x[m$matched], rep(1, sum(m$matched)))
@@ -121,7 +135,31 @@ cv_bw <- function(K, r, s) {
   list(h = g[o[1]], grid = g, mise = M)
 }
 
-none <- rep(0, n); married <- d$married
+none <- rep(0, n)
+if (synthetic) {
+  kommune <- d$kommune
+  h0 <- pm_bw(none); hk <- pm_bw(kommune)
+  p17("pm_bandwidth", h0)
+  p17("pm_bandwidth_exact_kommune", hk)
+  cat("# ATT rows: att, se, treated_mean, control_mean, n_treated_matched, n_controls_used\n")
+  for (outcome in c("beskaeftigelse", "beskaeftigelse_m12")) {
+    y <- d[[outcome]]
+    p17(paste0(outcome, "_ridge_epan"), att(match_w(h0, K_epan, 5 / 16, none)))
+    p17(paste0(outcome, "_kernel_epan"), att(match_w(h0, K_epan, NA, none)))
+    p17(paste0(outcome, "_ridge_uniform"), att(match_w(h0, K_unif, 1 / 4, none)))
+    p17(paste0(outcome, "_ridge_epan_exact_kommune"), att(match_w(hk, K_epan, 5 / 16, kommune)))
+    p17(paste0(outcome, "_kernel_epan_exact_kommune"), att(match_w(hk, K_epan, NA, kommune)))
+    p17(paste0(outcome, "_ipw"), att(ipw_w()))
+  }
+  for (s in c("none", "kommune")) {
+    b <- balance(if (s == "none") match_w(h0, K_epan, 5 / 16, none) else match_w(hk, K_epan, 5 / 16, kommune))
+    p17(paste0("balance_ridge_epan_", s, "_sdif_before"), b[, 1])
+    p17(paste0("balance_ridge_epan_", s, "_sdif_after"), b[, 2])
+    p17(paste0("balance_ridge_epan_", s, "_vr_after"), b[, 4])
+  }
+  quit(save = "no")
+}
+married <- d$married
 h0 <- pm_bw(none); hm <- pm_bw(married)
 p17("pm_bandwidth", h0)
 p17("pm_bandwidth_exact_married", hm)
