@@ -259,6 +259,20 @@ fn run_job(
             && PsModelKey::of(a.pscore) == job.pscore
     };
     for (sample_rows, columns) in classes {
+        let treated = sample_rows.iter().filter(|&&i| data.treated[i]).count();
+        if treated == 0 || treated == sample_rows.len() {
+            let names: Vec<&str> = columns
+                .iter()
+                .take(3)
+                .map(|&j| data.outcome_names[j].as_str())
+                .collect();
+            results.advarsler.push(format!(
+                "{}: ingen deltagere eller ingen kontrolpersoner har opfølgning på {} …; disse udfald estimeres ikke",
+                job.describe(),
+                names.join(", ")
+            ));
+            continue;
+        }
         // Only the variants that some analysis needs for an outcome of this sample.
         let names: Vec<&String> = columns.iter().map(|&j| &data.outcome_names[j]).collect();
         let variants: Vec<Variant> = analyses

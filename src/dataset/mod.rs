@@ -379,6 +379,7 @@ fn assemble(
     let mut profile = Array2::<f64>::from_elem((n, width), f64::NAN);
     let mut igu_profile = Array2::<f64>::from_elem((n, width), f64::NAN);
     let no_months: Vec<u32> = vec![0; dream.n_months()];
+    let week_month = outcomes::week_months(dream.first_week, dream.n_weeks());
     let fill = |offset: usize,
                 mut x: ArrayViewMut2<f64>,
                 mut d: ArrayViewMut2<f64>,
@@ -421,6 +422,7 @@ fn assemble(
             let series = outcomes::Series {
                 first_week: dream.first_week,
                 codes,
+                week_month: &week_month,
                 first_month: dream.first_month,
                 grad,
                 branche,

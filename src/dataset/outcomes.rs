@@ -141,6 +141,8 @@ pub struct Series<'a> {
     pub first_week: WeekNo,
     /// Weekly DREAM codes (0 = blank).
     pub codes: &'a [u16],
+    /// The month of each week of `codes` (by its Thursday), see [`week_months`].
+    pub week_month: &'a [MonthNo],
     /// Running month number of `grad[0]`, `branche[0]` and `virkf[0]`.
     pub first_month: MonthNo,
     /// Monthly employment rate.
@@ -181,37 +183,41 @@ impl Series<'_> {
         (c >= 0 && (c as usize) < self.grad.len()).then_some(c as usize)
     }
 
+    /// Indices into `codes` of the weeks of the months `from..=to`.
+    fn weeks_of(&self, from: MonthNo, to: MonthNo) -> std::ops::Range<usize> {
+        let lo = self.week_month.partition_point(|&m| m < from);
+        let hi = self.week_month.partition_point(|&m| m <= to);
+        lo..hi.max(lo)
+    }
+
     /// Ordinary employment in `month` (None outside DREAM).
     pub fn ordinary(&self, month: MonthNo, masks: &Masks) -> Option<f64> {
         let i = self.month_index(month)?;
-        let (mut weeks, mut subsidy) = (0usize, 0usize);
-        let first = calendar::week_of(calendar::first_day(month)) - 1;
-        for week in first..first + 7 {
-            if calendar::month_of_week(week) != month {
-                continue;
-            }
-            if let Some(code) = self.code(week) {
-                weeks += 1;
-                subsidy += usize::from(masks.is_subsidy(code));
-            }
-        }
-        let share = if weeks == 0 {
+        let weeks = self.weeks_of(month, month);
+        let n = weeks.len();
+        let subsidy = self.codes[weeks]
+            .iter()
+            .filter(|&&c| masks.is_subsidy(c))
+            .count();
+        let share = if n == 0 {
             0.0
         } else {
-            subsidy as f64 / weeks as f64
+            subsidy as f64 / n as f64
         };
         Some(ordinary_employment(self.grad[i], share))
     }
 
-    fn weeks_of_main_period(&self) -> Vec<u16> {
+    fn weeks_of_main_period(&self) -> &[u16] {
         let period = main_period();
-        let first = calendar::week_of(calendar::first_day(*period.start())) - 1;
-        let last = calendar::week_of(calendar::first_day(*period.end() + 1)) + 1;
-        (first..=last)
-            .filter(|&w| period.contains(&calendar::month_of_week(w)))
-            .filter_map(|w| self.code(w))
-            .collect()
+        &self.codes[self.weeks_of(*period.start(), *period.end())]
     }
+}
+
+/// The month (of its Thursday) of each of `n` weeks from `first_week`.
+pub fn week_months(first_week: WeekNo, n: usize) -> Vec<MonthNo> {
+    (0..n)
+        .map(|i| calendar::month_of_week(first_week + i as WeekNo))
+        .collect()
 }
 
 /// Whether DREAM (ending `end`) covers k+1 whole months after `start`.

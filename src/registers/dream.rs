@@ -11,6 +11,7 @@ use crate::error::InputError;
 use anyhow::Result;
 use ndarray::Array2;
 use polars::prelude::*;
+use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
@@ -193,12 +194,29 @@ impl Dream {
         let (weekly, other): (Vec<_>, Vec<_>) = wanted
             .into_iter()
             .partition(|(_, slot)| matches!(slot, Slot::Week(_)));
-        for chunk in weekly.chunks(per_pass) {
-            let select: Vec<String> = chunk.iter().map(|(n, _)| original(n)).collect();
-            let raw = table::read_columns(&path, Some(select.clone()))?;
-            for ((_, slot), name) in chunk.iter().zip(&select) {
-                if let Slot::Week(c) = slot {
-                    dream.fill_week(&file, raw.column(name)?, name, *c, codebook)?;
+        let passes: Vec<Result<Vec<WeekColumn>>> = weekly
+            .par_chunks(per_pass)
+            .map(|chunk| {
+                let select: Vec<String> = chunk.iter().map(|(n, _)| original(n)).collect();
+                let raw = table::read_columns(&path, Some(select.clone()))?;
+                chunk
+                    .iter()
+                    .zip(&select)
+                    .filter_map(|((_, slot), name)| match slot {
+                        Slot::Week(c) => Some((*c, name)),
+                        _ => None,
+                    })
+                    .map(|(c, name)| read_week(&file, raw.column(name)?, name, c, codebook))
+                    .collect()
+            })
+            .collect();
+        for pass in passes {
+            for column in pass? {
+                for (r, &code) in column.codes.iter().enumerate() {
+                    dream.codes[[r, column.index]] = code;
+                }
+                for (text, n) in column.unknown {
+                    *dream.unknown_codes.entry(text).or_insert(0) += n;
                 }
             }
         }
@@ -211,55 +229,6 @@ impl Dream {
             }
         }
         Ok(dream)
-    }
-
-    /// Reads one weekly column (text codes, or integers) without copying it as text.
-    fn fill_week(
-        &mut self,
-        file: &str,
-        column: &Column,
-        name: &str,
-        c: usize,
-        codebook: &CodeBook,
-    ) -> Result<()> {
-        let mut put = |r: usize, text: &str, code: u16| {
-            if code == UNREADABLE_CODE || !codebook.knows(code) {
-                *self.unknown_codes.entry(text.to_string()).or_insert(0) += 1;
-            }
-            self.codes[[r, c]] = code;
-        };
-        match column.dtype() {
-            DataType::String => {
-                for (r, value) in column.str()?.iter().enumerate() {
-                    let Some(text) = value.map(str::trim).filter(|t| !t.is_empty()) else {
-                        continue;
-                    };
-                    let code = match text.parse::<u16>() {
-                        Ok(code) if (1..=999).contains(&code) => code,
-                        _ => UNREADABLE_CODE,
-                    };
-                    put(r, text, code);
-                }
-            }
-            DataType::Null => {}
-            d if d.is_integer() => {
-                let values = column.cast(&DataType::Int64)?;
-                for (r, value) in values.i64()?.iter().enumerate() {
-                    let Some(v) = value else { continue };
-                    let code = u16::try_from(v)
-                        .ok()
-                        .filter(|c| (1..=999).contains(c))
-                        .unwrap_or(UNREADABLE_CODE);
-                    put(r, &v.to_string(), code);
-                }
-            }
-            d => {
-                return crate::error::input_error(format!(
-                    "{file}: kolonnen {name} skal være tekst (en ydelseskode), men har typen {d}"
-                ));
-            }
-        }
-        Ok(())
     }
 
     fn fill(&mut self, file: &str, frame: &DataFrame, name: &str, slot: Slot) -> Result<()> {
@@ -307,6 +276,66 @@ impl Dream {
         }
         Ok(())
     }
+}
+
+/// One weekly column read: its index, codes and unknown codes with counts.
+struct WeekColumn {
+    index: usize,
+    codes: Vec<u16>,
+    unknown: BTreeMap<String, usize>,
+}
+
+/// Reads one weekly column (text codes, or integers) without copying it as text.
+fn read_week(
+    file: &str,
+    column: &Column,
+    name: &str,
+    index: usize,
+    codebook: &CodeBook,
+) -> Result<WeekColumn> {
+    let mut out = WeekColumn {
+        index,
+        codes: vec![0; column.len()],
+        unknown: BTreeMap::new(),
+    };
+    let mut put = |r: usize, text: &str, code: u16| {
+        if code == UNREADABLE_CODE || !codebook.knows(code) {
+            *out.unknown.entry(text.to_string()).or_insert(0) += 1;
+        }
+        out.codes[r] = code;
+    };
+    match column.dtype() {
+        DataType::String => {
+            for (r, value) in column.str()?.iter().enumerate() {
+                let Some(text) = value.map(str::trim).filter(|t| !t.is_empty()) else {
+                    continue;
+                };
+                let code = match text.parse::<u16>() {
+                    Ok(code) if (1..=999).contains(&code) => code,
+                    _ => UNREADABLE_CODE,
+                };
+                put(r, text, code);
+            }
+        }
+        DataType::Null => {}
+        d if d.is_integer() => {
+            let values = column.cast(&DataType::Int64)?;
+            for (r, value) in values.i64()?.iter().enumerate() {
+                let Some(v) = value else { continue };
+                let code = u16::try_from(v)
+                    .ok()
+                    .filter(|c| (1..=999).contains(c))
+                    .unwrap_or(UNREADABLE_CODE);
+                put(r, &v.to_string(), code);
+            }
+        }
+        d => {
+            return crate::error::input_error(format!(
+                "{file}: kolonnen {name} skal være tekst (en ydelseskode), men har typen {d}"
+            ));
+        }
+    }
+    Ok(out)
 }
 
 #[derive(Debug, Clone, Copy)]

@@ -350,7 +350,7 @@ pub fn load(dir: &Path, codebook: &codes::CodeBook) -> Result<Registers> {
 /// Stops at the first row whose key columns repeat an earlier row (a duplicate person). Rows are
 /// hashed by their key; a hash seen before is confirmed by comparing the keys.
 fn check_unique(table: &table::Table, spec: &TableSpec) -> Result<()> {
-    use std::hash::{BuildHasher, Hash, Hasher};
+    use std::hash::BuildHasher;
     enum Key<'a> {
         Text(&'a StringChunked),
         Int(&'a Int64Chunked),
@@ -378,20 +378,34 @@ fn check_unique(table: &table::Table, spec: &TableSpec) -> Result<()> {
             })
             .collect()
     };
+    // Hash every row's key column by column (sequential reads), then look for repeated hashes.
     let state = std::collections::hash_map::RandomState::new();
-    let hash = |row: usize| {
-        let mut h = state.build_hasher();
-        for k in &keys {
-            match k {
-                Key::Text(c) => c.get(row).hash(&mut h),
-                Key::Int(c) => c.get(row).hash(&mut h),
+    let mut hashes: Vec<u64> = vec![0; df.height()];
+    for k in &keys {
+        let mix =
+            |h: &mut u64, v: u64| *h = h.rotate_left(17) ^ v.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        match k {
+            Key::Text(c) => {
+                for (h, v) in hashes.iter_mut().zip(c.iter()) {
+                    mix(h, state.hash_one(v));
+                }
+            }
+            Key::Int(c) => {
+                for (h, v) in hashes.iter_mut().zip(c.iter()) {
+                    mix(h, state.hash_one(v));
+                }
             }
         }
-        h.finish()
-    };
+    }
+    let mut sorted = hashes.clone();
+    sorted.sort_unstable();
+    if sorted.windows(2).all(|w| w[0] != w[1]) {
+        return Ok(());
+    }
+    drop(sorted);
     let mut seen: HashSet<u64> = HashSet::with_capacity(df.height());
     for row in 0..df.height() {
-        if seen.insert(hash(row)) {
+        if seen.insert(hashes[row]) {
             continue;
         }
         // A repeated hash: a duplicate unless (very rarely) two different keys collide.

@@ -37,9 +37,11 @@ pub fn measure(
     igu_until: NaiveDate,
     masks: &Masks,
 ) -> Vec<f64> {
+    let week_month = outcomes::week_months(w.first_week, paths.codes.len());
     let series = Series {
         first_week: w.first_week,
         codes: &paths.codes,
+        week_month: &week_month,
         first_month: w.first_month,
         grad: &paths.grad,
         branche: &paths.branche,
