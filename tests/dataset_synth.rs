@@ -38,7 +38,6 @@ fn column(
         .iter()
         .position(|n| n == name)
         .unwrap_or_else(|| panic!("no column {name}"));
-    let _ = data;
     matrix.column(j).to_vec()
 }
 
@@ -70,7 +69,7 @@ fn funnel_and_follow_up_samples_are_exact() {
     assert_eq!(count(&|i| d.treated[i] && d.male[i]), 195);
     assert_eq!(count(&|i| d.treated[i] && !d.male[i]), 217);
     let finite = |name: &str, male: Option<bool>| {
-        let y = column(d, &d.outcome_names, &d.outcomes, name);
+        let y = column(&d.outcome_names, &d.outcomes, name);
         count(&|i| y[i].is_finite() && male.is_none_or(|m| d.male[i] == m))
     };
     for (k, n) in [
@@ -263,7 +262,7 @@ fn covariate_means_match_the_published_tables() {
         "variabel", "BOT", "publ.", "mænd", "publ.", "kvinder", "publ.", "kontrol", "publ."
     );
     for (name, treated, control, tol) in published() {
-        let x = column(d, &d.descriptive_names, &d.descriptives, name);
+        let x = column(&d.descriptive_names, &d.descriptives, name);
         let got = [
             mean_where(&x, |i| main(i) && d.treated[i]),
             mean_where(&x, |i| main(i) && d.treated[i] && d.male[i]),
@@ -315,7 +314,7 @@ fn sandhed_holds_the_planted_effects_and_selection_is_real() {
         assert!((got_w - w).abs() < 0.001, "{name} women: {got_w} vs {w}");
     }
     let d = &b.data;
-    let y = column(d, &d.outcome_names, &d.outcomes, "beskaeftigelse");
+    let y = column(&d.outcome_names, &d.outcomes, "beskaeftigelse");
     let naive = mean_where(&y, |i| d.main_sample[i] && d.treated[i])
         - mean_where(&y, |i| d.main_sample[i] && !d.treated[i]);
     let truth = effects["beskaeftigelse"]["alle"].as_f64().unwrap();

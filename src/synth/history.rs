@@ -8,8 +8,8 @@
 //! paths included) follows the same model given their pre-start characteristics: selection is on
 //! observables only.
 
-use super::people::{Group, Person};
-use super::targets::{self, WeeklyTargets, at_lag};
+use super::people::Person;
+use super::targets::{WeeklyTargets, at_lag};
 use crate::calendar::{self, MonthNo, WeekNo};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -335,8 +335,6 @@ pub struct Predictors {
     pub male: bool,
     /// Job-ready in the start quarter.
     pub job_ready: bool,
-    /// Kontanthjælp (not integrationsydelse) the week before.
-    pub cash: bool,
     /// Vocational or higher education.
     pub educated: bool,
 }
@@ -432,33 +430,6 @@ pub fn workplaces(path: &mut Paths, tr: &Traits) {
         } else {
             path.branche[m] = 0;
             path.virkf[m] = 0;
-        }
-    }
-}
-
-/// Calibration group → weekly targets.
-pub fn weekly_targets(g: Group) -> Option<WeeklyTargets> {
-    match g {
-        Group::Treated(male) => Some(targets::treated(male)),
-        Group::Controls => Some(targets::controls()),
-        Group::Working => Some(targets::not_on_benefit(false)),
-        Group::Outside => None,
-    }
-}
-
-/// Industry and owner type of a treated path: the untreated job's where the untreated path has
-/// employment, the person's usual ones in new employment.
-pub fn workplaces_keep(path: &mut Paths, untreated: &Paths, tr: &Traits) {
-    for m in 0..path.grad.len() {
-        if path.grad[m] <= 0.0 {
-            path.branche[m] = 0;
-            path.virkf[m] = 0;
-        } else if untreated.grad[m] > 0.0 {
-            path.branche[m] = untreated.branche[m];
-            path.virkf[m] = untreated.virkf[m];
-        } else {
-            path.branche[m] = tr.industry;
-            path.virkf[m] = tr.owner;
         }
     }
 }

@@ -104,7 +104,6 @@ fn predictors(p: &Person, path: &Paths, w: &Window) -> Predictors {
         age: f64::from(calendar::age_at(p.birth, start)),
         male: p.role.male,
         job_ready: p.job_ready[0],
-        cash: (730..=739).contains(&code),
         educated: p.hfaudd.is_some_and(|h| !h.starts_with('1') && h != "9999"),
     }
 }

@@ -298,7 +298,7 @@ fn assign(people: &mut [Person], members: &[usize], bg: &Background, rng: &mut C
 }
 
 /// Pairs partnered women and men of the same municipality; those left over, and a share chosen to
-/// have a partner outside the labour force, get a new partner (returned, to be added).
+/// have a partner outside the labour force, get a new partner, appended to `people`.
 pub fn pair(people: &mut Vec<Person>, rng: &mut ChaCha8Rng, next_serial: &mut u64) {
     let n = people.len();
     let mut by_place: std::collections::BTreeMap<(&str, bool), Vec<usize>> = Default::default();
