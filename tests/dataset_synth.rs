@@ -28,12 +28,7 @@ fn built() -> &'static Built {
     })
 }
 
-fn column(
-    data: &AnalysisData,
-    names: &[String],
-    matrix: &ndarray::Array2<f64>,
-    name: &str,
-) -> Vec<f64> {
+fn column(names: &[String], matrix: &ndarray::Array2<f64>, name: &str) -> Vec<f64> {
     let j = names
         .iter()
         .position(|n| n == name)

@@ -5,7 +5,7 @@ use crate::diskretion::{self, Cell};
 use crate::registers::Registers;
 use crate::results::Results;
 use anyhow::Result;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// Counts per delivering municipality into `results.tal` as `tabel_2_1.<kommune>.{alle,kvinder,maend,uger}`;
 /// hidden cells are left out and listed in `results.diskretion`.
@@ -15,14 +15,7 @@ pub fn tabulate(registers: &Registers, threshold: usize, results: &mut Results) 
     let municipalities: Vec<Option<&str>> = d.column("kommune")?.str()?.iter().collect();
     let starts: Vec<Option<i32>> = d.column("startdato")?.date()?.physical().iter().collect();
     let ends: Vec<Option<i32>> = d.column("slutdato")?.date()?.physical().iter().collect();
-    let bef = &registers.bef.frame;
-    let sex: HashMap<&str, i64> = bef
-        .column("PNR")?
-        .str()?
-        .iter()
-        .zip(bef.column("KOEN")?.i64()?.iter())
-        .filter_map(|(id, k)| Some((id?, k?)))
-        .collect();
+    let sex = registers.men_by_id()?;
     let cutoff = starts
         .iter()
         .chain(ends.iter())
@@ -38,9 +31,10 @@ pub fn tabulate(registers: &Registers, threshold: usize, results: &mut Results) 
         };
         let end = ends[i].unwrap_or(cutoff);
         let entry = table.entry(m.to_string()).or_default();
-        match sex.get(id) {
-            Some(1) => entry.1 += 1,
-            _ => entry.0 += 1,
+        if sex.get(id) == Some(&true) {
+            entry.1 += 1;
+        } else {
+            entry.0 += 1;
         }
         entry.2 += f64::from((end - start).max(0)) / 7.0;
         entry.3 += 1;

@@ -57,6 +57,22 @@ pub struct Axes {
     pub y_decimals: usize,
 }
 
+/// Axes of an employment-rate chart by month relative to start (−12..=12), in per cent.
+pub fn employment_axes(series: &[Series]) -> Axes {
+    let top = series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| p.1))
+        .fold(10.0f64, f64::max);
+    Axes {
+        x_label: "Måneder i forhold til start".into(),
+        y_label: "Beskæftigelsesgrad (pct.)".into(),
+        x_range: (-12.0, 12.0),
+        x_decimals: 0,
+        y_range: (0.0, (top * 1.15 / 5.0).ceil() * 5.0),
+        y_decimals: 0,
+    }
+}
+
 const PALETTE: [RGBColor; 4] = [
     RGBColor(0, 76, 109),
     RGBColor(196, 91, 36),

@@ -120,18 +120,7 @@ pub fn employment_profile(results: &Results) -> Result<Figure> {
             })
         })
         .collect();
-    let top = series
-        .iter()
-        .flat_map(|s| s.points.iter().map(|p| p.1))
-        .fold(10.0f64, f64::max);
-    let axes = Axes {
-        x_label: "Måneder i forhold til start".into(),
-        y_label: "Beskæftigelsesgrad (pct.)".into(),
-        x_range: (-12.0, 12.0),
-        x_decimals: 0,
-        y_range: (0.0, (top * 1.15 / 5.0).ceil() * 5.0),
-        y_decimals: 0,
-    };
+    let axes = super::employment_axes(&series);
     Ok(Figure {
         id: "figur_2_3".into(),
         caption:

@@ -288,6 +288,20 @@ pub struct Registers {
     pub files: Vec<PathBuf>,
 }
 
+impl Registers {
+    /// Each person's sex from BEF: `true` for men (KOEN 1).
+    pub fn men_by_id(&self) -> Result<std::collections::HashMap<&str, bool>> {
+        let bef = &self.bef.frame;
+        Ok(bef
+            .column("PNR")?
+            .str()?
+            .iter()
+            .zip(bef.column("KOEN")?.i64()?.iter())
+            .filter_map(|(id, k)| Some((id?, k? == 1)))
+            .collect())
+    }
+}
+
 /// Reads and checks every register in `dir`, classifying DREAM codes with `codebook`.
 pub fn load(dir: &Path, codebook: &codes::CodeBook) -> Result<Registers> {
     let load = |spec: &TableSpec| -> Result<table::Table> {

@@ -49,14 +49,7 @@ pub fn participants(
     let starts: Vec<Option<i32>> = d.column("startdato")?.date()?.physical().iter().collect();
     let ends: Vec<Option<i32>> = d.column("slutdato")?.date()?.physical().iter().collect();
     let rounds: Vec<Option<i64>> = d.column("runde")?.i64()?.iter().collect();
-    let bef = &registers.bef.frame;
-    let sex: HashMap<&str, i64> = bef
-        .column("PNR")?
-        .str()?
-        .iter()
-        .zip(bef.column("KOEN")?.i64()?.iter())
-        .filter_map(|(id, k)| Some((id?, k?)))
-        .collect();
+    let sex = registers.men_by_id()?;
     let igu = &registers.igu.frame;
     let igu_start: HashMap<&str, i32> = igu
         .column("PNR")?
@@ -121,7 +114,7 @@ pub fn participants(
         });
         out.push(Participant {
             municipality: m.to_string(),
-            male: sex.get(id) == Some(&1),
+            male: sex.get(id) == Some(&true),
             weeks_in_project: f64::from((end - start).max(0)) / 7.0,
             before: measure(start_week - 52..=start_week - 1),
             after: measure(start_week..=last_week.max(start_week)),

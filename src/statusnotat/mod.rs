@@ -10,7 +10,7 @@ use crate::cli::StatusArgs;
 use crate::config::Config;
 use crate::diskretion::{self, Cell};
 use crate::error::InputError;
-use crate::figures::{Axes, Series, line_chart};
+use crate::figures::{Series, line_chart};
 use crate::registers::{self, codes::CodeBook};
 use crate::render::{self, Blocks, Figure};
 use crate::tables::{Row, Table};
@@ -287,18 +287,7 @@ fn profile_figure(n: &Note, people: &[Participant], threshold: usize) -> Result<
         series_of(mine, &n.kommune),
         series_of(people.iter().collect(), "Alle BOT-deltagere"),
     ];
-    let top = series
-        .iter()
-        .flat_map(|s| s.points.iter().map(|p| p.1))
-        .fold(10.0f64, f64::max);
-    let axes = Axes {
-        x_label: "Måneder i forhold til start".into(),
-        y_label: "Beskæftigelsesgrad (pct.)".into(),
-        x_range: (-12.0, 12.0),
-        y_range: (0.0, (top * 1.15 / 5.0).ceil() * 5.0),
-        x_decimals: 0,
-        y_decimals: 0,
-    };
+    let axes = crate::figures::employment_axes(&series);
     Ok(Figure {
         id: "status_profil".into(),
         caption: format!(

@@ -433,3 +433,20 @@ pub fn workplaces(path: &mut Paths, tr: &Traits) {
         }
     }
 }
+
+/// Industry and owner type of a treated path: the untreated job's where the untreated path has
+/// employment, the person's usual ones in new employment.
+pub fn workplaces_keep(path: &mut Paths, untreated: &Paths, tr: &Traits) {
+    for m in 0..path.grad.len() {
+        if path.grad[m] <= 0.0 {
+            path.branche[m] = 0;
+            path.virkf[m] = 0;
+        } else if untreated.grad[m] > 0.0 {
+            path.branche[m] = untreated.branche[m];
+            path.virkf[m] = untreated.virkf[m];
+        } else {
+            path.branche[m] = tr.industry;
+            path.virkf[m] = tr.owner;
+        }
+    }
+}

@@ -89,12 +89,6 @@ fn predictors(p: &Person, path: &Paths, w: &Window) -> Predictors {
         let c = sm - k - w.first_month;
         if c >= 0 { path.grad[c as usize] } else { 0.0 }
     };
-    let week = calendar::week_of(start) - 1 - w.first_week;
-    let code = if week >= 0 {
-        path.codes[week as usize]
-    } else {
-        0
-    };
     Predictors {
         grad1: grad(1),
         grad_year: (1..=12).map(grad).sum::<f64>() / 12.0,

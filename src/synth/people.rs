@@ -300,11 +300,9 @@ fn assign(people: &mut [Person], members: &[usize], bg: &Background, rng: &mut C
 /// Pairs partnered women and men of the same municipality; those left over, and a share chosen to
 /// have a partner outside the labour force, get a new partner, appended to `people`.
 pub fn pair(people: &mut Vec<Person>, rng: &mut ChaCha8Rng, next_serial: &mut u64) {
-    let n = people.len();
     let mut by_place: std::collections::BTreeMap<(&str, bool), Vec<usize>> = Default::default();
     let mut outside_partner = Vec::new();
-    for i in 0..n {
-        let p = &people[i];
+    for (i, p) in people.iter().enumerate() {
         if !p.partnered || matches!(p.role.tier, Tier::Outside(_)) {
             continue;
         }

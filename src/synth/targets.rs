@@ -18,10 +18,16 @@ pub const SKANDERBORG_CONTROLS: (usize, usize) = (142, 165);
 /// Participants in step 1 but not on benefit the week before start: (men, women).
 pub const NO_BENEFIT_TREATED: (usize, usize) = (12, 21);
 
-/// Start-date bins of the final sample (inclusive (from, to) as (month, day) of 2017/2018),
-/// chosen so the follow-up samples of Tabel 4.2, 4.6 and 4.7 come out as published:
-/// (first date, last date, treated men, treated women, controls men, controls women).
-pub const DATE_BINS: [((i32, u32, u32), (i32, u32, u32), usize, usize, usize, usize); 9] = [
+/// A date as (year, month, day).
+pub type Ymd = (i32, u32, u32);
+
+/// One start-date bin: (first date, last date, treated men, treated women, controls men,
+/// controls women).
+pub type DateBin = (Ymd, Ymd, usize, usize, usize, usize);
+
+/// Start-date bins of the final sample (inclusive dates), chosen so the follow-up samples of
+/// Tabel 4.2, 4.6 and 4.7 come out as published.
+pub const DATE_BINS: [DateBin; 9] = [
     ((2017, 1, 1), (2017, 12, 31), 103, 128, 611, 660),
     ((2018, 1, 1), (2018, 3, 31), 45, 38, 84, 91),
     ((2018, 4, 1), (2018, 6, 28), 30, 34, 130, 169),
@@ -34,7 +40,7 @@ pub const DATE_BINS: [((i32, u32, u32), (i32, u32, u32), usize, usize, usize, us
 ];
 
 /// Last date of the synthetic IGU register (the IGU sample is starts up to March 2018).
-pub const IGU_UNTIL: (i32, u32, u32) = (2019, 4, 5);
+pub const IGU_UNTIL: Ymd = (2019, 4, 5);
 
 /// A calibration target at the lags of the balance table (1, 5, 10, …, 46, 52 weeks), linearly
 /// interpolated in between and held beyond.

@@ -63,7 +63,7 @@ pub(super) fn registers(world: &World, spec: &SynthSpec, out: &Path) -> Result<(
         igu_until: world.igu_until.min(last_day),
         revise: last_month < w.last_month,
     };
-    let mut rng = ChaCha8Rng::seed_from_u64(spec.seed ^ 0x7772_6974_65);
+    let mut rng = ChaCha8Rng::seed_from_u64(spec.seed ^ 0x0077_7269_7465);
     save(
         &out.join("deltagere.parquet"),
         deltagere(world, &cut, &mut rng)?,
