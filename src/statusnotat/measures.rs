@@ -34,6 +34,8 @@ pub struct Participant {
     pub after: [f64; 5],
     /// Employment rate by month relative to start (−12..=12); NaN outside the data.
     pub profile: [f64; 25],
+    /// In IGU (1) or not (0) by month relative to start (−12..=12); NaN outside the data.
+    pub igu_profile: [f64; 25],
 }
 
 /// The participants delivered up to `cutoff` (and in rounds ≤ `round`, if given).
@@ -112,6 +114,19 @@ pub fn participants(
                 .filter(|_| observed)
                 .map_or(f64::NAN, |(r, c)| dream.grad[[r, c]])
         });
+        let igu_profile = std::array::from_fn(|k| {
+            let month = start_month + k as i32 - 12;
+            if month > calendar::month_of(cutoff) {
+                return f64::NAN;
+            }
+            let (y, mo) = calendar::month_parts(month);
+            let mid = NaiveDate::from_ymd_opt(y, mo, 15).map(calendar::week_of);
+            f64::from(
+                igu_from
+                    .zip(mid)
+                    .is_some_and(|(s, w)| w >= s && w < s + IGU_WEEKS),
+            )
+        });
         out.push(Participant {
             municipality: m.to_string(),
             male: sex.get(id) == Some(&true),
@@ -119,6 +134,7 @@ pub fn participants(
             before: measure(start_week - 52..=start_week - 1),
             after: measure(start_week..=last_week.max(start_week)),
             profile,
+            igu_profile,
         });
     }
     Ok(out)

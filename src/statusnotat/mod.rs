@@ -256,13 +256,22 @@ fn table(n: &Note) -> Table {
     }
 }
 
-fn profile_figure(n: &Note, people: &[Participant], threshold: usize) -> Result<Figure> {
+/// A line chart of a monthly profile around start (−12..=12), the municipality beside all BOT
+/// participants; months that fewer than `threshold` persons can be followed in are left out.
+fn profile_figure(
+    n: &Note,
+    people: &[Participant],
+    threshold: usize,
+    id: &str,
+    what: &str,
+    profile: fn(&Participant) -> &[f64; 25],
+) -> Result<Figure> {
     let series_of = |members: Vec<&Participant>, label: &str| -> Series {
         let points = (0..25)
             .filter_map(|k| {
                 let v: Vec<f64> = members
                     .iter()
-                    .map(|p| p.profile[k])
+                    .map(|p| profile(p)[k])
                     .filter(|x| x.is_finite())
                     .collect();
                 (v.len() >= threshold).then(|| {
@@ -287,11 +296,12 @@ fn profile_figure(n: &Note, people: &[Participant], threshold: usize) -> Result<
         series_of(mine, &n.kommune),
         series_of(people.iter().collect(), "Alle BOT-deltagere"),
     ];
-    let axes = crate::figures::employment_axes(&series);
+    let mut axes = crate::figures::employment_axes(&series);
+    axes.y_label = format!("{what} (pct.)");
     Ok(Figure {
-        id: "status_profil".into(),
+        id: id.into(),
         caption: format!(
-            "Beskæftigelsesgrad før og efter start, {} og alle BOT-deltagere",
+            "{what} før og efter start, {} og alle BOT-deltagere",
             n.kommune
         ),
         note: "Måneder, hvor færre end grænsen for diskretion kan følges, er udeladt.".into(),
@@ -311,9 +321,22 @@ fn write_note(
     source: &str,
 ) -> Result<()> {
     let slug = crate::dataset::slug(&n.kommune);
-    let fig = profile_figure(n, people, threshold)?;
+    let employment = profile_figure(
+        n,
+        people,
+        threshold,
+        "status_profil",
+        "Beskæftigelsesgrad",
+        |p| &p.profile,
+    )?;
+    let igu = profile_figure(n, people, threshold, "status_igu", "Andel i IGU", |p| {
+        &p.igu_profile
+    })?;
     let tables = BTreeMap::from([("status".to_string(), table(n))]);
-    let figures = BTreeMap::from([(fig.id.clone(), fig.clone())]);
+    let figures: BTreeMap<String, Figure> = [employment, igu]
+        .into_iter()
+        .map(|f| (f.id.clone(), f))
+        .collect();
     let blocks = Blocks::default();
     let mut env = render::base_environment()?;
     render::add_blocks(&mut env, &blocks, &tables, &figures);
@@ -324,6 +347,7 @@ fn write_note(
         opgjort => locale::dato(cutoff.year(), cutoff.month(), cutoff.day()),
         diskretion => threshold,
         kilde => source,
+        program => format!("effektrapport {} (commit {})", env!("CARGO_PKG_VERSION"), env!("EFFEKTRAPPORT_COMMIT")),
     };
     let body = render::render_markdown(
         &env,
@@ -338,7 +362,9 @@ fn write_note(
     );
     let mut doc = crate::pdf::Document::new("/statusnotat.typ", main, config.dato)?;
     doc.add_source(render::LAYOUT_PATH, render::LAYOUT.to_string())?;
-    doc.add_file(&fig.path(), fig.svg.clone().into_bytes())?;
+    for fig in figures.values() {
+        doc.add_file(&fig.path(), fig.svg.clone().into_bytes())?;
+    }
     let typeset = doc.compile_pdf(&format!("effektrapport/statusnotat/{slug}/{}", n.opgjort))?;
     fsutil::write_atomic(
         &out.join(format!("{slug}.json")),
