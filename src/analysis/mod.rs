@@ -94,7 +94,10 @@ pub fn run(
         diskretion: Vec::new(),
         advarsler: Vec::new(),
     };
-    results.tekster.insert("hovedperiode".into(), period_text());
+    results.tekster.insert(
+        "hovedperiode".into(),
+        period_text(&results.proveniens.dream_til),
+    );
     for (names, labels) in [
         (&data.covariate_names, &data.covariate_labels),
         (&data.descriptive_names, &data.descriptive_labels),
@@ -129,18 +132,22 @@ pub fn run(
     Ok(results)
 }
 
-fn period_text() -> String {
-    let period = outcomes::main_period();
+/// "januar–juli 2019": the main outcome period as far as DREAM (ending `dream_til`, `YYYY-MM`) covers it.
+fn period_text(dream_til: &str) -> String {
+    let last = dream_til
+        .split_once('-')
+        .and_then(|(y, m)| Some(calendar::month_no(y.parse().ok()?, m.parse().ok()?)))
+        .unwrap_or(i32::MAX);
+    let period = outcomes::main_period_until(last);
     let ((y0, m0), (y1, m1)) = (
         calendar::month_parts(*period.start()),
         calendar::month_parts(*period.end()),
     );
-    let first = locale::maaned(y0, m0);
     let last = locale::maaned(y1, m1);
     if y0 == y1 {
         format!("{}–{last}", locale::maaned_navn(m0).unwrap_or_default())
     } else {
-        format!("{first}–{last}")
+        format!("{}–{last}", locale::maaned(y0, m0))
     }
 }
 

@@ -28,6 +28,13 @@ pub fn main_period() -> std::ops::RangeInclusive<MonthNo> {
     calendar::month_no(2019, 1)..=calendar::month_no(2019, 7)
 }
 
+/// The main outcome period as far as data ending in month `last` cover it: an earlier data vintage
+/// (DREAM ending, say, in March 2019) measures the main outcomes over January–March 2019.
+pub fn main_period_until(last: MonthNo) -> std::ops::RangeInclusive<MonthNo> {
+    let full = main_period();
+    *full.start()..=(*full.end()).min(last)
+}
+
 /// Months after the start month of the cumulative employment outcomes (k = 0..=12).
 pub const MONTHS_AFTER: i32 = 12;
 /// Weeks after the start week of the activation and IGU outcomes (w = 0..=52).
@@ -208,7 +215,7 @@ impl Series<'_> {
     }
 
     fn weeks_of_main_period(&self) -> &[u16] {
-        let period = main_period();
+        let period = main_period_until(self.last_month());
         &self.codes[self.weeks_of(*period.start(), *period.end())]
     }
 }
@@ -237,8 +244,8 @@ pub fn covers_weeks(start: NaiveDate, end: NaiveDate) -> bool {
 pub fn compute(s: &Series, start: NaiveDate, masks: &Masks, out: &mut [f64]) {
     out.fill(f64::NAN);
     let mut k = 0;
-    let period = main_period();
-    let main_covered = s.last_month() >= *period.end() && s.first_month <= *period.start();
+    let period = main_period_until(s.last_month());
+    let main_covered = period.start() <= period.end() && s.first_month <= *period.start();
     let jan_jul: Vec<f64> = if main_covered {
         period
             .clone()

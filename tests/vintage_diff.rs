@@ -1,0 +1,64 @@
+//! Two data vintages (DREAM to March and to July 2019) built and diffed: the diff shows changed
+//! numbers and sentences and exits 1; a build diffed against itself exits 0.
+
+use effektrapport::config::Config;
+use effektrapport::synth::{self, SynthSpec};
+use std::path::Path;
+use std::process::Command;
+
+fn build(vintage: &str, root: &Path) -> std::path::PathBuf {
+    let data = root.join(format!("data-{vintage}"));
+    let spec = SynthSpec {
+        vintage: Some(synth::parse_vintage(vintage).unwrap()),
+        ..SynthSpec::default()
+    };
+    synth::write(&spec, &data).unwrap();
+    let mut config = Config::load(Path::new("report/rapport.yaml")).unwrap();
+    config.analyse.bootstrap = 0; // analytic standard errors: the test is about the diff, not the SEs
+    let out = root.join(format!("build-{vintage}"));
+    effektrapport::build_report(&config, Some(&data), &out).unwrap();
+    out
+}
+
+fn diff(old: &Path, new: &Path, out: &Path) -> i32 {
+    Command::new(env!("CARGO_BIN_EXE_effektrapport"))
+        .arg("diff")
+        .args([old, new])
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap()
+        .status
+        .code()
+        .unwrap_or(-1)
+}
+
+#[test]
+fn vintages_differ_and_a_build_equals_itself() {
+    let root = tempfile::tempdir().unwrap();
+    let march = build("2019-03", root.path());
+    let july = build("2019-07", root.path());
+    assert_eq!(
+        diff(&march, &july, &root.path().join("d1")),
+        1,
+        "a new vintage changes the report"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root.path().join("d1/diff.json")).unwrap())
+            .unwrap();
+    let summary = &json["opsummering"];
+    assert!(
+        summary["saetninger_aendret"].as_u64().unwrap() > 0,
+        "changed sentences are listed: {summary}"
+    );
+    assert!(
+        json["estimater"].as_array().is_some_and(|a| !a.is_empty())
+            || json["estimater"].as_object().is_some_and(|o| !o.is_empty())
+    );
+    assert!(root.path().join("d1/diff.pdf").is_file());
+    assert_eq!(
+        diff(&july, &july, &root.path().join("d2")),
+        0,
+        "a build diffed against itself has no change"
+    );
+}
