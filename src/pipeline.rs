@@ -194,7 +194,8 @@ fn outputs(
     )?);
     let tables = all.into_iter().map(|t| (t.id.clone(), t)).collect();
     let mut figs = vec![
-        figures::report::employment_profile(results)?,
+        figures::report::profile(results, "figur_2_3")?,
+        figures::report::profile(results, "figur_2_4")?,
         figures::report::score_densities(results)?,
     ];
     for spec in figures::report::WEEKLY

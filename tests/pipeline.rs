@@ -94,6 +94,7 @@ fn every_table_and_figure_has_its_numbered_caption() {
         "Bilagstabel 2.2",
         "Bilagstabel 2.3",
         "Figur 2.1",
+        "Figur 2.2",
         "Figur 4.1",
         "Figur 4.2",
         "Figur 4.3",

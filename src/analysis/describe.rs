@@ -33,9 +33,13 @@ pub fn all(data: &AnalysisData, rule: BandwidthRule, results: &mut Results) -> R
         descriptives(data, group, &rows, results);
         balance_of(data, group, &rows, rule, results)?;
     }
+    results.figurer.insert(
+        "figur_2_3".into(),
+        profile_by_sex(data, &data.employment_profile),
+    );
     results
         .figurer
-        .insert("figur_2_3".into(), employment_profile(data));
+        .insert("figur_2_4".into(), profile_by_sex(data, &data.igu_profile));
     Ok(())
 }
 
@@ -149,18 +153,22 @@ fn balance_of(
     Ok(())
 }
 
-/// Figur 2.3's series: participants' mean employment rate by month relative to start, by sex.
-fn employment_profile(data: &AnalysisData) -> BTreeMap<String, Vec<[f64; 2]>> {
+/// Series of Figur 2.3 (employment rate) and 2.4 (share in IGU): participants' mean of a monthly
+/// profile by month relative to start, by sex.
+fn profile_by_sex(
+    data: &AnalysisData,
+    profile: &ndarray::Array2<f64>,
+) -> BTreeMap<String, Vec<[f64; 2]>> {
     let mut series = BTreeMap::new();
     for (name, male) in [("maend", true), ("kvinder", false)] {
         let rows: Vec<usize> = (0..data.len())
             .filter(|&i| data.main_sample[i] && data.treated[i] && data.male[i] == male)
             .collect();
-        let points = (0..data.employment_profile.ncols())
+        let points = (0..profile.ncols())
             .filter_map(|k| {
                 let values: Vec<f64> = rows
                     .iter()
-                    .map(|&i| data.employment_profile[[i, k]])
+                    .map(|&i| profile[[i, k]])
                     .filter(|v| v.is_finite())
                     .collect();
                 (!values.is_empty()).then(|| {

@@ -104,12 +104,13 @@ pub fn weekly(results: &Results, spec: &WeeklyFigure) -> Result<Figure> {
     })
 }
 
-/// Figur 2.3: participants' average employment rate by month relative to start, by sex.
-pub fn employment_profile(results: &Results) -> Result<Figure> {
+/// Figur 2.3 (`figur_2_3`, employment rate) or 2.4 (`figur_2_4`, share in IGU): participants'
+/// average by month relative to start, men and women.
+pub fn profile(results: &Results, id: &str) -> Result<Figure> {
     let data = results
         .figurer
-        .get("figur_2_3")
-        .context("resultaterne mangler data til figur 2.3")?;
+        .get(id)
+        .with_context(|| format!("resultaterne mangler data til {id}"))?;
     let series: Vec<Series> = [("maend", "Mænd"), ("kvinder", "Kvinder")]
         .iter()
         .filter_map(|(key, label)| {
@@ -120,14 +121,23 @@ pub fn employment_profile(results: &Results) -> Result<Figure> {
             })
         })
         .collect();
-    let axes = super::employment_axes(&series);
+    let mut axes = super::employment_axes(&series);
+    let (caption, note) = if id == "figur_2_4" {
+        axes.y_label = "Andel i IGU (pct.)".into();
+        (
+            "Andel af deltagerne i integrationsgrunduddannelse (IGU) før og efter start, mænd og kvinder",
+            "Kilde: IGU-startdatoer; et forløb regnes som aktivt i to år fra start. Deltagere i analysepopulationen.",
+        )
+    } else {
+        (
+            "Deltagernes gennemsnitlige beskæftigelsesgrad før og efter start, mænd og kvinder",
+            "Kilde: DREAM (beskæftigelsesgrad pr. måned); deltagere i analysepopulationen.",
+        )
+    };
     Ok(Figure {
-        id: "figur_2_3".into(),
-        caption:
-            "Deltagernes gennemsnitlige beskæftigelsesgrad før og efter start, mænd og kvinder"
-                .into(),
-        note: "Kilde: DREAM (beskæftigelsesgrad pr. måned); deltagere i analysepopulationen."
-            .into(),
+        id: id.into(),
+        caption: caption.into(),
+        note: note.into(),
         svg: line_chart(&axes, &series)?,
     })
 }
