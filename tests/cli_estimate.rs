@@ -42,6 +42,21 @@ fn prints_the_documented_json() {
     assert!(json["balance"].as_array().unwrap().len() == 8);
 }
 
+/// `estimate` on a small table with treatment `t`, covariate `x` and outcome `y`.
+fn estimate_csv(file: &tempfile::NamedTempFile) -> (i32, String, String) {
+    let path = file.path().to_str().unwrap();
+    estimate(&[
+        "--data",
+        path,
+        "--treatment",
+        "t",
+        "--covariates",
+        "x",
+        "--outcomes",
+        "y",
+    ])
+}
+
 fn write_csv(text: &str) -> tempfile::NamedTempFile {
     let mut f = tempfile::Builder::new().suffix(".csv").tempfile().unwrap();
     std::io::Write::write_all(&mut f, text.as_bytes()).unwrap();
@@ -114,32 +129,15 @@ fn bad_arguments_give_clear_errors_and_exit_2() {
             "{args:?}: message lacks «{needle}»: {stderr}"
         );
     }
+    // A missing covariate value names its row and column; a table without treated persons fails.
     let missing = write_csv("t,x,y\n1,1,2\n0,,3\n0,2,1\n1,3,4\n");
-    let (code, _, stderr) = estimate(&[
-        "--data",
-        missing.path().to_str().unwrap(),
-        "--treatment",
-        "t",
-        "--covariates",
-        "x",
-        "--outcomes",
-        "y",
-    ]);
+    let (code, _, stderr) = estimate_csv(&missing);
     assert_eq!(code, 2, "{stderr}");
     assert!(
         stderr.contains("række 2") && stderr.contains("«x»"),
         "{stderr}"
     );
     let no_treated = write_csv("t,x,y\n0,1,2\n0,2,3\n0,3,1\n");
-    let (code, _, stderr) = estimate(&[
-        "--data",
-        no_treated.path().to_str().unwrap(),
-        "--treatment",
-        "t",
-        "--covariates",
-        "x",
-        "--outcomes",
-        "y",
-    ]);
+    let (code, _, stderr) = estimate_csv(&no_treated);
     assert_eq!(code, 2, "{stderr}");
 }
