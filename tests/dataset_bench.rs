@@ -16,6 +16,7 @@ fn dataset_build_on_a_large_extract() {
     let t = Instant::now();
     let regs = registers::load(Path::new(&dir), &codebook).unwrap();
     let read = t.elapsed().as_secs_f64();
+    let after_read = memory();
     let t = Instant::now();
     let data = dataset::build(
         &regs,
@@ -24,6 +25,7 @@ fn dataset_build_on_a_large_extract() {
     )
     .unwrap();
     let build = t.elapsed().as_secs_f64();
+    println!("memory after reading the registers: {after_read}; after the dataset build: {}", memory());
     println!(
         "registers read {read:.1} s; dataset built {build:.1} s; {} persons, {} outcomes, funnel {:?}",
         data.len(),
@@ -33,4 +35,18 @@ fn dataset_build_on_a_large_extract() {
             .map(|s| (s.treated, s.controls))
             .collect::<Vec<_>>()
     );
+}
+
+/// Peak and current resident memory of this process (Linux /proc), for the stage breakdown.
+fn memory() -> String {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<f64>().ok())
+            .map_or("?".to_string(), |kb| format!("{:.2} GB", kb / 1e6))
+    };
+    format!("peak {}, now {}", field("VmHWM:"), field("VmRSS:"))
 }

@@ -80,6 +80,39 @@ fn frequency_weights_equal_expanded_data() {
     assert_rel(point[[0, 0]], a.att, 1e-9, "att_points");
 }
 
+/// A warm refit (the bootstrap's fast chord path, which skips the collinearity
+/// check when the information is well conditioned) gives the same fit as a
+/// cold Newton fit of the same replicate, also when a duplicated column forces
+/// the fallback to the full path.
+#[test]
+fn warm_refits_equal_cold_fits() {
+    let d = lalonde();
+    let n = d.treat.len();
+    let doubled = concatenate(Axis(1), &[d.x.view(), d.x.column(0).insert_axis(Axis(1))]).unwrap();
+    let mut doubled_names = d.names.clone();
+    doubled_names.push("age_copy".into());
+    for (x, names) in [(&d.x, &d.names), (&doubled, &doubled_names)] {
+        let problem = PsProblem::new(x.view(), names, &d.treat, PsModel::Logit).unwrap();
+        let start = problem.fit(None).unwrap().coefficient_vector();
+        let mut ws = PsWorkspace::default();
+        for b in 0..40 {
+            let counts = replicate_counts(n, 5, b);
+            let warm = problem.fit_from(Some(&counts), Some(&start), &mut ws).unwrap();
+            let cold = problem.fit(Some(&counts)).unwrap();
+            for (w, c) in warm.coefficients.iter().zip(&cold.coefficients) {
+                assert_eq!(w.omitted, c.omitted, "{} replicate {b}", c.name);
+                if !c.omitted {
+                    assert_rel(w.estimate, c.estimate, 1e-8, &c.name);
+                    assert_rel(w.se, c.se, 1e-8, &c.name);
+                }
+            }
+            for (w, c) in warm.scores.iter().zip(&cold.scores) {
+                assert!(w.is_nan() && c.is_nan() || (w - c).abs() < 1e-10);
+            }
+        }
+    }
+}
+
 #[test]
 fn duplicated_and_constant_columns_are_omitted() {
     let d = lalonde();

@@ -58,6 +58,13 @@ const STATA_TOLERANCE: f64 = 1e-6;
 /// [`pivot_ratio`] below which the information matrix counts as ill
 /// conditioned (quasi-complete separation) once Stata's criteria are met.
 const ILL_CONDITIONED: f64 = 1e-10;
+/// Smallest [`pivot_ratio`] of the information at a warm start for the
+/// chord iterations of [`PsProblem::fit_from`]; a well-conditioned information
+/// also means the design has full rank, so the collinearity check can be
+/// skipped (its tolerance, [`COLLINEARITY_TOLERANCE`], is far smaller).
+const WARM_CONDITIONED: f64 = 1e-6;
+/// Most chord iterations before a warm refit falls back to Newton.
+const MAX_CHORD: usize = 40;
 /// Loading on the near-null direction from which a covariate is named as
 /// involved in quasi-complete separation.
 const NULL_LOADING: f64 = 0.2;
@@ -239,7 +246,12 @@ impl<'a> PsProblem<'a> {
             });
         }
         let weight = |i: usize| f64::from(freq.map_or(1, |f| f[i]));
-        let layout = self.layout(&weight)?;
+        if let Some(start) = start
+            && let Some(fit) = self.fit_warm(&weight, start, ws)?
+        {
+            return Ok(fit);
+        }
+        let layout = self.layout(&weight, true)?;
         let p = layout.kept.len() + 1;
         let n = layout.rows.len();
         self.fill_design(&layout, &mut ws.design);
@@ -270,8 +282,90 @@ impl<'a> PsProblem<'a> {
         Ok(self.assemble(layout, outcome, &f, design))
     }
 
-    /// Rows and columns of the fit: perfect predictors, collinearity, separation.
-    fn layout(&self, weight: &dyn Fn(usize) -> f64) -> Result<FitLayout, EstimError> {
+    /// The fast path of a refit near a known solution (bootstrap replicates):
+    /// one information matrix at the warm start, then chord iterations (the
+    /// same Newton step with that matrix held fixed, one gradient each) to
+    /// the tight tolerance, and the information at the solution for the SEs.
+    /// Two matrix products instead of one per Newton iteration plus the
+    /// collinearity check. Returns `None` (the caller runs the full Newton
+    /// path) for anything unusual: dropped or separating covariates, an
+    /// ill-conditioned information, a falling likelihood, slow convergence.
+    fn fit_warm(
+        &self,
+        weight: &dyn Fn(usize) -> f64,
+        start: &[f64],
+        ws: &mut PsWorkspace,
+    ) -> Result<Option<PsFit>, EstimError> {
+        let layout = self.layout(weight, false)?;
+        if !layout.omitted.is_empty() || !layout.separation.is_empty() {
+            return Ok(None);
+        }
+        let p = layout.kept.len() + 1;
+        let n = layout.rows.len();
+        self.fill_design(&layout, &mut ws.design);
+        let design = ArrayView2::from_shape((n, p), &ws.design[..n * p])
+            .map_err(|e| EstimError::PsFit(e.to_string()))?;
+        let y: Vec<bool> = layout.rows.iter().map(|&i| self.treat[i]).collect();
+        let f: Vec<f64> = layout.rows.iter().map(|&i| weight(i)).collect();
+        let mut beta = Array1::from(self.starting_values(&layout, Some(start), &y, &f));
+        let mut eta = design.dot(&beta);
+        let mut loglik = log_likelihood(self.model, eta.view(), &y, &f);
+        let (mut gradient, information) =
+            score_and_information(self.model, design, eta.view(), &y, &f, &mut ws.scaled);
+        let Some(factor) = information.clone().cholesky() else {
+            return Ok(None);
+        };
+        if !loglik.is_finite() || pivot_ratio(&factor, &information) < WARM_CONDITIONED {
+            return Ok(None);
+        }
+        let mut first_step = f64::NAN;
+        let mut iterations = 0;
+        loop {
+            let step = factor.solve(&gradient);
+            let largest = step.iter().fold(0.0_f64, |m, s| m.max(s.abs()));
+            beta.iter_mut().zip(step.iter()).for_each(|(b, s)| *b += s);
+            eta = design.dot(&beta);
+            let next = log_likelihood(self.model, eta.view(), &y, &f);
+            iterations += 1;
+            if !(next >= loglik - 1e-12 * loglik.abs()) {
+                return Ok(None);
+            }
+            loglik = next;
+            if largest < STEP_TOLERANCE {
+                break;
+            }
+            if iterations == 1 {
+                first_step = largest;
+            }
+            if iterations == MAX_CHORD || (iterations >= 8 && largest > 1e-3 * first_step) {
+                return Ok(None);
+            }
+            gradient = score(self.model, design, eta.view(), &y, &f);
+        }
+        let (_, information) =
+            score_and_information(self.model, design, eta.view(), &y, &f, &mut ws.scaled);
+        let Some(factor) = information.cholesky() else {
+            return Ok(None);
+        };
+        let outcome = NewtonOutcome {
+            beta: beta.to_vec(),
+            separating: Vec::new(),
+            covariance: factor.inverse(),
+            eta,
+            log_likelihood: loglik,
+            iterations,
+            converged: true,
+        };
+        Ok(Some(self.assemble(layout, outcome, &f, design)))
+    }
+
+    /// Rows and columns of the fit: perfect predictors, collinearity (unless
+    /// `collinearity` is false: constant columns are still dropped), separation.
+    fn layout(
+        &self,
+        weight: &dyn Fn(usize) -> f64,
+        collinearity: bool,
+    ) -> Result<FitLayout, EstimError> {
         let mut rows: Vec<usize> = (0..self.treat.len()).filter(|&i| weight(i) > 0.0).collect();
         if rows.is_empty() {
             return Err(EstimError::EmptySample);
@@ -292,7 +386,7 @@ impl<'a> PsProblem<'a> {
         let mut omitted = self.drop_perfect_predictors(&mut rows, &mut columns, weight, &mut notes);
         separation.extend(omitted.iter().map(|&c| self.names[c].clone()));
         self.check_treatment_varies(&rows)?;
-        let (kept, collinear) = self.collinearity(&rows, &columns, weight);
+        let (kept, collinear) = self.collinearity(&rows, &columns, weight, collinearity);
         for &c in &collinear {
             notes.push(format!("{} omitted because of collinearity", self.names[c]));
         }
@@ -375,16 +469,21 @@ impl<'a> PsProblem<'a> {
     }
 
     /// Splits `columns` into kept and omitted (constant or collinear with the
-    /// constant and earlier kept columns), in input order.
+    /// constant and earlier kept columns), in input order. With `check` false
+    /// only constant columns are omitted.
     fn collinearity(
         &self,
         rows: &[usize],
         columns: &[usize],
         weight: &dyn Fn(usize) -> f64,
+        check: bool,
     ) -> (Vec<usize>, Vec<usize>) {
         let (varying, mut omitted): (Vec<usize>, Vec<usize>) = columns
             .iter()
             .partition(|&&c| rows.iter().any(|&i| self.x[[i, c]] != self.x[[rows[0], c]]));
+        if !check {
+            return (varying, omitted);
+        }
         let cross = self.centred_cross_product(rows, &varying, weight);
         let mut kept_pos: Vec<usize> = Vec::new();
         // Rows of the Cholesky factor, restricted to kept columns.
@@ -680,6 +779,24 @@ fn log_likelihood(model: PsModel, eta: ArrayView1<f64>, y: &[bool], f: &[f64]) -
         .zip(f)
         .map(|((&e, &t), &w)| w * model.unit_parts(e, t).0)
         .sum()
+}
+
+/// Gradient of the log likelihood at the index `eta`.
+fn score(
+    model: PsModel,
+    design: ArrayView2<f64>,
+    eta: ArrayView1<f64>,
+    y: &[bool],
+    f: &[f64],
+) -> DVector<f64> {
+    let parts = Array1::from_iter(
+        eta.iter()
+            .zip(y)
+            .zip(f)
+            .map(|((&e, &t), &w)| w * model.unit_parts(e, t).1),
+    );
+    let gradient = design.t().dot(&parts);
+    DVector::from_iterator(gradient.len(), gradient.iter().copied())
 }
 
 /// Gradient and observed information at the index `eta`.

@@ -284,23 +284,12 @@ pub fn before_start(
             .filter(|r| r.1 == 0)
             .map(|r| r.0)
             .collect();
-        // Scale hours so the lag's mean rate is exact.
-        let wanted = target * m as f64;
-        let mut c = 1.0;
-        for _ in 0..30 {
-            let got: f64 = employed
-                .iter()
-                .map(|&k| (traits[members[k]].hours * c).min(1.0))
-                .sum();
-            if got <= 0.0 {
-                break;
-            }
-            c *= wanted / got;
-        }
+        // A person works their own hours, before start as after, so the observed rates carry
+        // the same information on hours in every group (the lag's mean is exact in expectation).
         for &k in &employed {
             let i = members[k];
             let col = (start_month[k] - lag - w.first_month) as usize;
-            paths[i].grad[col] = round4((traits[i].hours * c).min(1.0));
+            paths[i].grad[col] = round4(traits[i].hours);
         }
         for z in zg.iter_mut() {
             *z = rho_g * *z + (1.0 - rho_g * rho_g).sqrt() * normal(rng);
@@ -313,29 +302,31 @@ pub fn round4(x: f64) -> f64 {
     (x * 1e4).round() / 1e4
 }
 
-fn logistic(x: f64) -> f64 {
-    1.0 / (1.0 + (-x).exp())
-}
-
 fn phi(x: f64) -> f64 {
     0.5 * (1.0 + statrs::function::erf::erf(x / std::f64::consts::SQRT_2))
 }
 
-/// Pre-start characteristics the untreated outcomes depend on.
+/// Pre-start characteristics the untreated outcomes depend on. Every one of them is a covariate
+/// of the propensity-score model, so selection is on observables only and matching recovers the
+/// planted effects.
 pub struct Predictors {
     /// Employment rate 1 month before start.
     pub grad1: f64,
-    /// Mean employment rate 1..12 months before.
-    pub grad_year: f64,
+    /// Employment rate 6 months before start.
+    pub grad6: f64,
+    /// Employment rate 12 months before start.
+    pub grad12: f64,
     /// Years in Denmark at start.
     pub years: f64,
     /// Age at start.
     pub age: f64,
     /// Man.
     pub male: bool,
-    /// Job-ready in the start quarter.
+    /// Job-ready in the first quarter of the year before start (an observed covariate; the
+    /// start-year status is not in the propensity model, so outcomes must not depend on it).
     pub job_ready: bool,
-    /// Vocational or higher education.
+    /// Vocational, upper-secondary or short/medium higher education (the model's education
+    /// dummies; the reference group mixes long education with unknown).
     pub educated: bool,
 }
 
@@ -350,15 +341,20 @@ pub fn after_start(
 ) {
     let start_week = calendar::week_of(p.role.start);
     let start_month = calendar::month_of(p.role.start);
-    let e = -3.3
-        + 4.0 * x.grad1
-        + 3.0 * x.grad_year
-        + 0.06 * x.years.min(15.0)
-        + 0.7 * f64::from(u8::from(x.male))
-        + 0.5 * f64::from(u8::from(x.job_ready))
-        + 0.3 * f64::from(u8::from(x.educated))
-        - 0.03 * (x.age - 35.0).max(0.0)
-        + 0.5 * normal(rng);
+    // The monthly job probability is linear in the covariates of the propensity model (a
+    // linear probability, clamped): the logit score balances the covariates' means, so with an
+    // outcome linear in them matching and IPW are unbiased up to their own smoothing.
+    let index = -0.166
+        + 0.76 * x.grad1
+        + 0.285 * x.grad6
+        + 0.285 * x.grad12
+        + 0.008 * x.years
+        + 0.133 * f64::from(u8::from(x.male))
+        + 0.095 * f64::from(u8::from(x.job_ready))
+        + 0.057 * f64::from(u8::from(x.educated))
+        - 0.003 * (x.age - 35.0);
+    // Hours of a job found after start: a new job, unrelated to the hours of earlier ones.
+    let hours: f64 = rng.random_range(0.25..1.0);
     let su_level = if x.age < 35.0 { 0.22 } else { 0.08 } * if x.male { 0.7 } else { 1.2 };
     let regime_before = path.codes[((start_week - 1 - w.first_week).max(0)) as usize];
     let base = match regime_before {
@@ -372,16 +368,20 @@ pub fn after_start(
     let mut month_state = std::collections::BTreeMap::new();
     for month in start_month..=w.last_month {
         let k = f64::from(month - start_month);
-        let p_emp = logistic(e + 0.06 * k.min(24.0));
+        // Jobs grow with calendar time (the labour market of 2017–2019), not with time since
+        // start: the start date enters the propensity model only as year and month, so an
+        // untreated outcome that depended on the exact months since start would be confounded.
+        let trend = 0.0067 * f64::from(month - calendar::month_no(2017, 1));
+        let p_emp = (index + trend).clamp(0.01, 0.97);
         let employed = phi(ze) < p_emp;
         let p_su = su_level * (k / 12.0).min(1.0);
         let su = !employed && phi(zs) < p_su;
         let self_support = !employed && !su && phi(zf) < 0.10;
         let col = (month - w.first_month) as usize;
         if employed {
-            path.grad[col] = round4(tr.hours);
+            path.grad[col] = round4(hours);
         }
-        month_state.insert(month, (employed && tr.hours >= 0.45, su, self_support));
+        month_state.insert(month, (employed && hours >= 0.45, su, self_support));
         ze = rho * ze + (1.0 - rho * rho).sqrt() * normal(rng);
         zs = 0.95 * zs + (1.0 - 0.95f64 * 0.95).sqrt() * normal(rng);
         zf = rho * zf + (1.0 - rho * rho).sqrt() * normal(rng);

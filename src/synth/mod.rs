@@ -24,6 +24,7 @@ pub mod targets;
 mod write;
 
 use crate::calendar::{self, MonthNo};
+use crate::dataset::education;
 use crate::dataset::outcomes::{self, Masks};
 use crate::registers::codes::CodeBook;
 use anyhow::Result;
@@ -91,14 +92,18 @@ fn predictors(p: &Person, path: &Paths, w: &Window) -> Predictors {
     };
     Predictors {
         grad1: grad(1),
-        grad_year: (1..=12).map(grad).sum::<f64>() / 12.0,
+        grad6: grad(6),
+        grad12: grad(12),
         years: p
             .arrival
             .map_or(30.0, |a| (start - a).num_days() as f64 / 365.25),
         age: f64::from(calendar::age_at(p.birth, start)),
         male: p.role.male,
-        job_ready: p.job_ready[0],
-        educated: p.hfaudd.is_some_and(|h| !h.starts_with('1') && h != "9999"),
+        job_ready: p.job_ready[1],
+        educated: matches!(
+            education::group(p.hfaudd),
+            education::Group::EudGymnasium | education::Group::KvuMvu
+        ),
     }
 }
 
