@@ -464,51 +464,72 @@ fn bootstrap_timing_on_the_report_sample() {
     let (data, _) = analysis_data(synth::DEFAULT_SEED);
     let rows = main_rows(&data, None);
     let classes = outcome_classes(&data, &rows);
-    let started = std::time::Instant::now();
-    let mut failed = [0usize; 3];
-    let mut columns_total = 0;
-    for (sample, columns) in &classes {
-        let x = data.covariates.select(Axis(0), sample);
-        let y = data
-            .outcomes
-            .select(Axis(0), sample)
-            .select(Axis(1), columns);
-        let treat: Vec<bool> = sample.iter().map(|&i| data.treated[i]).collect();
-        let strata: Vec<u32> = sample.iter().map(|&i| data.municipality[i]).collect();
-        let problem =
-            PsProblem::new(x.view(), &data.covariate_names, &treat, PsModel::Logit).unwrap();
-        let fit = problem.fit(None).unwrap();
-        let all = report_methods(&fit.scores.to_vec(), &treat, &strata);
-        let methods = [all[0], all[1], all[4]];
-        let start = fit.coefficient_vector();
-        let boot = bootstrap(
-            &BootstrapData {
-                covariates: x.view(),
-                covariate_names: &data.covariate_names,
-                treat: &treat,
-                strata: Some(&strata),
-                outcomes: y.view(),
-                sample: None,
-                model: PsModel::Logit,
-                start: Some(&start),
-            },
-            &methods,
-            b,
-            ANALYSIS_SEED,
-        )
-        .unwrap();
-        for (f, g) in failed.iter_mut().zip(&boot.failed) {
-            *f += g;
+    // Baseline in the same run: every replicate fitted by Newton from the
+    // constant-only model (no warm start, no chord iterations), with fewer
+    // replicates (BENCH_BASELINE_B, default B / 10) since it is slower.
+    let baseline_b = std::env::var("BENCH_BASELINE_B")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or((b / 10).max(2));
+    let run = |b: usize, warm: bool| {
+        let started = std::time::Instant::now();
+        let mut failed = [0usize; 3];
+        let mut columns_total = 0;
+        for (sample, columns) in &classes {
+            let x = data.covariates.select(Axis(0), sample);
+            let y = data
+                .outcomes
+                .select(Axis(0), sample)
+                .select(Axis(1), columns);
+            let treat: Vec<bool> = sample.iter().map(|&i| data.treated[i]).collect();
+            let strata: Vec<u32> = sample.iter().map(|&i| data.municipality[i]).collect();
+            let problem =
+                PsProblem::new(x.view(), &data.covariate_names, &treat, PsModel::Logit).unwrap();
+            let fit = problem.fit(None).unwrap();
+            let all = report_methods(&fit.scores.to_vec(), &treat, &strata);
+            let methods = [all[0], all[1], all[4]];
+            let start = fit.coefficient_vector();
+            let boot = bootstrap(
+                &BootstrapData {
+                    covariates: x.view(),
+                    covariate_names: &data.covariate_names,
+                    treat: &treat,
+                    strata: Some(&strata),
+                    outcomes: y.view(),
+                    sample: None,
+                    model: PsModel::Logit,
+                    start: warm.then_some(&start[..]),
+                },
+                &methods,
+                b,
+                ANALYSIS_SEED,
+            )
+            .unwrap();
+            for (f, g) in failed.iter_mut().zip(&boot.failed) {
+                *f += g;
+            }
+            columns_total += columns.len();
         }
-        columns_total += columns.len();
-    }
-    let secs = started.elapsed().as_secs_f64();
+        (started.elapsed().as_secs_f64(), failed, columns_total)
+    };
+    let per_replicate = |secs: f64, b: usize| 1e3 * secs / (b as f64 * classes.len() as f64);
+    let (base_secs, _, _) = run(baseline_b, false);
+    let (secs, failed, columns_total) = run(b, true);
     println!(
-        "report sample: {} persons, {} covariates, {columns_total} outcomes in {} follow-up groups; B = {b}, methods (1), (2), (5): {secs:.1} s ({:.1} ms per replicate and group); failed replicates {failed:?}",
+        "report sample: {} persons, {} covariates, {columns_total} outcomes in {} follow-up groups; methods (1), (2), (5); {} threads",
         rows.len(),
         data.covariate_names.len(),
         classes.len(),
-        1e3 * secs / (b as f64 * classes.len() as f64)
+        rayon::current_num_threads()
+    );
+    println!(
+        "baseline (cold Newton per replicate): B = {baseline_b}: {base_secs:.1} s ({:.2} ms per replicate and group; B = {b} would take {:.0} s)",
+        per_replicate(base_secs, baseline_b),
+        per_replicate(base_secs, baseline_b) * (b * classes.len()) as f64 / 1e3
+    );
+    println!(
+        "warm-started refits (no collinearity pass): B = {b}: {secs:.1} s ({:.2} ms per replicate and group); failed replicates {failed:?}",
+        per_replicate(secs, b)
     );
 }
 

@@ -58,16 +58,63 @@ const STATA_TOLERANCE: f64 = 1e-6;
 /// [`pivot_ratio`] below which the information matrix counts as ill
 /// conditioned (quasi-complete separation) once Stata's criteria are met.
 const ILL_CONDITIONED: f64 = 1e-10;
-/// Smallest [`pivot_ratio`] of the information at a warm start for the
-/// chord iterations of [`PsProblem::fit_from`]; a well-conditioned information
-/// also means the design has full rank, so the collinearity check can be
-/// skipped (its tolerance, [`COLLINEARITY_TOLERANCE`], is far smaller).
-const WARM_CONDITIONED: f64 = 1e-6;
-/// Most chord iterations before a warm refit falls back to Newton.
-const MAX_CHORD: usize = 40;
 /// Loading on the near-null direction from which a covariate is named as
 /// involved in quasi-complete separation.
 const NULL_LOADING: f64 = 0.2;
+
+/// Per covariate, over the rows of a fit (one row-major pass): the value
+/// ranges of treated and controls and where the nonzero values lie, for the
+/// checks of perfect prediction, constant columns and separation.
+struct ColumnRanges {
+    treated: Vec<(f64, f64)>,
+    control: Vec<(f64, f64)>,
+    any_zero: Vec<bool>,
+    nonzero_treated: Vec<bool>,
+    nonzero_control: Vec<bool>,
+}
+
+impl ColumnRanges {
+    fn scan(x: ArrayView2<f64>, rows: &[usize], treat: &[bool]) -> ColumnRanges {
+        let k = x.ncols();
+        let empty = (f64::INFINITY, f64::NEG_INFINITY);
+        let mut r = ColumnRanges {
+            treated: vec![empty; k],
+            control: vec![empty; k],
+            any_zero: vec![false; k],
+            nonzero_treated: vec![false; k],
+            nonzero_control: vec![false; k],
+        };
+        for &i in rows {
+            let (range, nonzero) = if treat[i] {
+                (&mut r.treated, &mut r.nonzero_treated)
+            } else {
+                (&mut r.control, &mut r.nonzero_control)
+            };
+            for (c, &v) in x.row(i).iter().enumerate() {
+                range[c] = (range[c].0.min(v), range[c].1.max(v));
+                if v == 0.0 {
+                    r.any_zero[c] = true;
+                } else {
+                    nonzero[c] = true;
+                }
+            }
+        }
+        r
+    }
+
+    /// Every row with `x != 0` has the same treatment status and some row has
+    /// `x == 0` (Stata drops such a covariate with its nonzero rows).
+    fn perfect_prediction(&self, c: usize) -> bool {
+        self.any_zero[c] && self.nonzero_treated[c] != self.nonzero_control[c]
+    }
+
+    /// The column takes more than one value.
+    fn varies(&self, c: usize) -> bool {
+        let lo = self.treated[c].0.min(self.control[c].0);
+        let hi = self.treated[c].1.max(self.control[c].1);
+        lo < hi
+    }
+}
 
 /// The propensity-score model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -261,7 +308,15 @@ impl<'a> PsProblem<'a> {
         let f: Vec<f64> = layout.rows.iter().map(|&i| weight(i)).collect();
         let cold = self.starting_values(&layout, None, &y, &f);
         let outcome = match start {
-            None => newton(self.model, design, &y, &f, cold, None, &mut ws.scaled)?,
+            None => newton(
+                self.model,
+                design,
+                &y,
+                &f,
+                cold,
+                Start::Cold,
+                &mut ws.scaled,
+            )?,
             Some(_) => {
                 let warm = self.starting_values(&layout, start, &y, &f);
                 let fit = newton(
@@ -270,12 +325,20 @@ impl<'a> PsProblem<'a> {
                     &y,
                     &f,
                     warm,
-                    Some(cold.clone()),
+                    Start::WarmOrCold(cold.clone()),
                     &mut ws.scaled,
                 );
                 match fit {
                     Ok(outcome) => outcome,
-                    Err(_) => newton(self.model, design, &y, &f, cold, None, &mut ws.scaled)?,
+                    Err(_) => newton(
+                        self.model,
+                        design,
+                        &y,
+                        &f,
+                        cold,
+                        Start::Cold,
+                        &mut ws.scaled,
+                    )?,
                 }
             }
         };
@@ -283,13 +346,13 @@ impl<'a> PsProblem<'a> {
     }
 
     /// The fast path of a refit near a known solution (bootstrap replicates):
-    /// one information matrix at the warm start, then chord iterations (the
-    /// same Newton step with that matrix held fixed, one gradient each) to
-    /// the tight tolerance, and the information at the solution for the SEs.
-    /// Two matrix products instead of one per Newton iteration plus the
-    /// collinearity check. Returns `None` (the caller runs the full Newton
-    /// path) for anything unusual: dropped or separating covariates, an
-    /// ill-conditioned information, a falling likelihood, slow convergence.
+    /// Newton from the warm start without the collinearity check, which costs
+    /// as much as a Newton iteration. A well-conditioned information matrix at
+    /// the start proves the design has full rank (the check's tolerance,
+    /// [`COLLINEARITY_TOLERANCE`], is far below [`ILL_CONDITIONED`]), so the
+    /// check would have omitted nothing. Returns `None` (the caller takes the
+    /// full path) for anything unusual: dropped or constant covariates, an
+    /// ill-conditioned start, a failed fit.
     fn fit_warm(
         &self,
         weight: &dyn Fn(usize) -> f64,
@@ -297,7 +360,7 @@ impl<'a> PsProblem<'a> {
         ws: &mut PsWorkspace,
     ) -> Result<Option<PsFit>, EstimError> {
         let layout = self.layout(weight, false)?;
-        if !layout.omitted.is_empty() || !layout.separation.is_empty() {
+        if !layout.omitted.is_empty() {
             return Ok(None);
         }
         let p = layout.kept.len() + 1;
@@ -307,56 +370,19 @@ impl<'a> PsProblem<'a> {
             .map_err(|e| EstimError::PsFit(e.to_string()))?;
         let y: Vec<bool> = layout.rows.iter().map(|&i| self.treat[i]).collect();
         let f: Vec<f64> = layout.rows.iter().map(|&i| weight(i)).collect();
-        let mut beta = Array1::from(self.starting_values(&layout, Some(start), &y, &f));
-        let mut eta = design.dot(&beta);
-        let mut loglik = log_likelihood(self.model, eta.view(), &y, &f);
-        let (mut gradient, information) =
-            score_and_information(self.model, design, eta.view(), &y, &f, &mut ws.scaled);
-        let Some(factor) = information.clone().cholesky() else {
-            return Ok(None);
-        };
-        if !loglik.is_finite() || pivot_ratio(&factor, &information) < WARM_CONDITIONED {
-            return Ok(None);
+        let warm = self.starting_values(&layout, Some(start), &y, &f);
+        match newton(
+            self.model,
+            design,
+            &y,
+            &f,
+            warm,
+            Start::WarmOrGiveUp,
+            &mut ws.scaled,
+        ) {
+            Ok(outcome) => Ok(Some(self.assemble(layout, outcome, &f, design))),
+            Err(_) => Ok(None),
         }
-        let mut first_step = f64::NAN;
-        let mut iterations = 0;
-        loop {
-            let step = factor.solve(&gradient);
-            let largest = step.iter().fold(0.0_f64, |m, s| m.max(s.abs()));
-            beta.iter_mut().zip(step.iter()).for_each(|(b, s)| *b += s);
-            eta = design.dot(&beta);
-            let next = log_likelihood(self.model, eta.view(), &y, &f);
-            iterations += 1;
-            if !(next >= loglik - 1e-12 * loglik.abs()) {
-                return Ok(None);
-            }
-            loglik = next;
-            if largest < STEP_TOLERANCE {
-                break;
-            }
-            if iterations == 1 {
-                first_step = largest;
-            }
-            if iterations == MAX_CHORD || (iterations >= 8 && largest > 1e-3 * first_step) {
-                return Ok(None);
-            }
-            gradient = score(self.model, design, eta.view(), &y, &f);
-        }
-        let (_, information) =
-            score_and_information(self.model, design, eta.view(), &y, &f, &mut ws.scaled);
-        let Some(factor) = information.cholesky() else {
-            return Ok(None);
-        };
-        let outcome = NewtonOutcome {
-            beta: beta.to_vec(),
-            separating: Vec::new(),
-            covariance: factor.inverse(),
-            eta,
-            log_likelihood: loglik,
-            iterations,
-            converged: true,
-        };
-        Ok(Some(self.assemble(layout, outcome, &f, design)))
     }
 
     /// Rows and columns of the fit: perfect predictors, collinearity (unless
@@ -383,15 +409,20 @@ impl<'a> PsProblem<'a> {
         let mut columns: Vec<usize> = (0..self.x.ncols()).collect();
         let mut separation = Vec::new();
         let mut notes = Vec::new();
-        let mut omitted = self.drop_perfect_predictors(&mut rows, &mut columns, weight, &mut notes);
+        let mut ranges = ColumnRanges::scan(self.x, &rows, self.treat);
+        let mut omitted = Vec::new();
+        if columns.iter().any(|&c| ranges.perfect_prediction(c)) {
+            omitted = self.drop_perfect_predictors(&mut rows, &mut columns, weight, &mut notes);
+            ranges = ColumnRanges::scan(self.x, &rows, self.treat);
+        }
         separation.extend(omitted.iter().map(|&c| self.names[c].clone()));
         self.check_treatment_varies(&rows)?;
-        let (kept, collinear) = self.collinearity(&rows, &columns, weight, collinearity);
+        let (kept, collinear) = self.collinearity(&rows, &columns, weight, &ranges, collinearity);
         for &c in &collinear {
             notes.push(format!("{} omitted because of collinearity", self.names[c]));
         }
         omitted.extend(collinear);
-        for c in self.separating_covariates(&rows, &kept)? {
+        for c in self.separating_covariates(&ranges, &kept)? {
             notes.push(format!(
                 "{} separates treated and controls on one side (quasi-complete separation)",
                 self.names[c]
@@ -476,11 +507,11 @@ impl<'a> PsProblem<'a> {
         rows: &[usize],
         columns: &[usize],
         weight: &dyn Fn(usize) -> f64,
+        ranges: &ColumnRanges,
         check: bool,
     ) -> (Vec<usize>, Vec<usize>) {
-        let (varying, mut omitted): (Vec<usize>, Vec<usize>) = columns
-            .iter()
-            .partition(|&&c| rows.iter().any(|&i| self.x[[i, c]] != self.x[[rows[0], c]]));
+        let (varying, mut omitted): (Vec<usize>, Vec<usize>) =
+            columns.iter().partition(|&&c| ranges.varies(c));
         if !check {
             return (varying, omitted);
         }
@@ -537,21 +568,13 @@ impl<'a> PsProblem<'a> {
     /// control range. Complete (strict) separation is an error, as in Stata.
     fn separating_covariates(
         &self,
-        rows: &[usize],
+        ranges: &ColumnRanges,
         kept: &[usize],
     ) -> Result<Vec<usize>, EstimError> {
         let mut found = Vec::new();
         for &c in kept {
-            let range = |treated: bool| {
-                rows.iter()
-                    .filter(|&&i| self.treat[i] == treated)
-                    .map(|&i| self.x[[i, c]])
-                    .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
-                        (lo.min(v), hi.max(v))
-                    })
-            };
-            let (t_lo, t_hi) = range(true);
-            let (c_lo, c_hi) = range(false);
+            let (t_lo, t_hi) = ranges.treated[c];
+            let (c_lo, c_hi) = ranges.control[c];
             if t_lo > c_hi || t_hi < c_lo {
                 return Err(EstimError::PsFit(format!(
                     "{} predicts treatment perfectly (complete separation)",
@@ -781,24 +804,6 @@ fn log_likelihood(model: PsModel, eta: ArrayView1<f64>, y: &[bool], f: &[f64]) -
         .sum()
 }
 
-/// Gradient of the log likelihood at the index `eta`.
-fn score(
-    model: PsModel,
-    design: ArrayView2<f64>,
-    eta: ArrayView1<f64>,
-    y: &[bool],
-    f: &[f64],
-) -> DVector<f64> {
-    let parts = Array1::from_iter(
-        eta.iter()
-            .zip(y)
-            .zip(f)
-            .map(|((&e, &t), &w)| w * model.unit_parts(e, t).1),
-    );
-    let gradient = design.t().dot(&parts);
-    DVector::from_iterator(gradient.len(), gradient.iter().copied())
-}
-
 /// Gradient and observed information at the index `eta`.
 fn score_and_information(
     model: PsModel,
@@ -809,19 +814,20 @@ fn score_and_information(
     scaled: &mut Vec<f64>,
 ) -> (DVector<f64>, DMatrix<f64>) {
     let (n, p) = design.dim();
-    let mut score = Array1::zeros(n);
-    scaled.clear();
+    // Every element is overwritten below: resize without zeroing what is there.
     scaled.resize(n * p, 0.0);
-    let mut weighted = ArrayViewMut2::from_shape((n, p), &mut scaled[..]).expect("n*p buffer");
+    let mut weighted = ArrayViewMut2::from_shape((n, p), &mut scaled[..n * p]).expect("n*p buffer");
+    let mut gradient = Array1::<f64>::zeros(p);
     for r in 0..n {
         let (_, s, w) = model.unit_parts(eta[r], y[r]);
-        score[r] = f[r] * s;
+        let score = f[r] * s;
         let root = (f[r] * w).sqrt();
+        let row = design.row(r);
+        gradient.zip_mut_with(&row, |g, &x| *g += score * x);
         weighted
             .row_mut(r)
-            .zip_mut_with(&design.row(r), |out, &x| *out = root * x);
+            .zip_mut_with(&row, |out, &x| *out = root * x);
     }
-    let gradient = design.t().dot(&score);
     let information = weighted.t().dot(&weighted);
     (
         DVector::from_iterator(p, gradient.iter().copied()),
@@ -933,17 +939,36 @@ fn damped_step(information: &DMatrix<f64>, gradient: &DVector<f64>) -> Option<DV
 /// where Stata's criteria were met: large finite coefficients with huge SEs,
 /// as Stata reports them (≈ 15 with SE ≈ 372 in the published logit).
 ///
-/// `beta0` is a warm start; `cold` (the constant-only solution) replaces it
-/// when the information at `beta0` is already ill conditioned.
+/// `beta0` is the starting point; see [`Start`] for what happens when the
+/// information there is already ill conditioned.
+/// The starting point of [`newton`] and what to do when the information
+/// there is already ill conditioned.
+enum Start {
+    /// `beta0` is the constant-only solution.
+    Cold,
+    /// `beta0` is a warm start; restart from this constant-only solution if
+    /// the information at `beta0` is ill conditioned (as Stata's cold start
+    /// would stop elsewhere in a separated region).
+    WarmOrCold(Vec<f64>),
+    /// `beta0` is a warm start on a design not checked for collinearity:
+    /// fail if the information at `beta0` is ill conditioned.
+    WarmOrGiveUp,
+}
+
 fn newton(
     model: PsModel,
     design: ArrayView2<f64>,
     y: &[bool],
     f: &[f64],
     beta0: Vec<f64>,
-    mut cold: Option<Vec<f64>>,
+    start: Start,
     scaled: &mut Vec<f64>,
 ) -> Result<NewtonOutcome, EstimError> {
+    let (mut cold, give_up) = match start {
+        Start::Cold => (None, false),
+        Start::WarmOrCold(cold) => (Some(cold), false),
+        Start::WarmOrGiveUp => (None, true),
+    };
     let singular = || EstimError::PsFit("information matrix is not positive definite".into());
     let evaluate = |beta: Array1<f64>| {
         let eta = design.dot(&beta);
@@ -967,12 +992,15 @@ fn newton(
         // ill conditioned) would stop somewhere else than Stata's cold start
         // from the constant-only model: start cold instead.
         if iterations == 0
-            && cold.is_some()
+            && (cold.is_some() || give_up)
             && factor
                 .as_ref()
                 .is_none_or(|factor| pivot_ratio(factor, &information) < ILL_CONDITIONED)
         {
-            current = evaluate(Array1::from(cold.take().unwrap_or_default()));
+            match cold.take() {
+                Some(cold) => current = evaluate(Array1::from(cold)),
+                None => return Err(EstimError::PsFit("ill-conditioned warm start".into())),
+            }
             continue;
         }
         let step = match &factor {
