@@ -360,3 +360,22 @@ fn new_data_or_a_new_program_recomputes_everything() {
         july
     );
 }
+
+#[test]
+fn an_analysis_id_used_twice_is_an_input_error() {
+    let root = tempfile::tempdir().unwrap();
+    let config_path = report_copy(root.path(), 0);
+    let mut config = Config::load(&config_path).unwrap();
+    let copy = config.analyser[0].clone();
+    config.analyser.push(copy);
+    let error = match effektrapport::build_report(&config, None, &root.path().join("build")) {
+        Ok(_) => panic!("two analyses with one id must not build"),
+        Err(error) => error,
+    };
+    assert_eq!(effektrapport::error::exit_code(&error), 2);
+    assert!(format!("{error:#}").contains("tabel_4_1"), "{error:#}");
+    assert!(
+        !root.path().join("build/.cache").exists(),
+        "nothing computed"
+    );
+}
