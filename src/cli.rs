@@ -25,7 +25,9 @@ pub enum Command {
     Statusnotater(StatusArgs),
     /// Compare two builds (e.g. two data vintages): changed numbers, stars, significance, sign
     /// flips, added and removed keys, provenance, and the report's changed sentences word by word.
-    /// Writes diff.json and diff.pdf (docs/diff.md). Exit status: 0 no change, 1 changes, 2 error.
+    /// OLD and NEW may also be report configs or data folders, which are built first (with the
+    /// results cache). Writes diff.json and diff.pdf (docs/diff.md). Exit status: 0 no change,
+    /// 1 changes, 2 error.
     Diff(DiffArgs),
 }
 
@@ -39,9 +41,19 @@ pub struct BuildArgs {
     /// the config) the bundled synthetic registers are generated and used.
     #[arg(long)]
     pub data: Option<PathBuf>,
-    /// Output folder.
+    /// Output folder. Results are cached per analysis in OUT/.cache (delete it at any time), so a
+    /// prose edit re-renders without estimating and a changed analysis re-runs only itself.
     #[arg(long, default_value = "build")]
     pub out: PathBuf,
+    /// Keep running and rebuild whenever the configuration, the code book, a chapter, the layout
+    /// of --templates or the data folder changes (polling every 500 ms), one status line per
+    /// build; a failed build is reported and watching goes on. Stop with Ctrl-C.
+    #[arg(long)]
+    pub watch: bool,
+    /// Use DIR/rapport.typ as the typst layout instead of the copy built into the program (layout
+    /// work, e.g. `--templates templates --watch`).
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
 }
 
 /// Options of `synth`.
@@ -161,14 +173,24 @@ pub struct EstimateArgs {
 /// Options of `diff`.
 #[derive(Debug, clap::Args)]
 pub struct DiffArgs {
-    /// The old build folder (written by `effektrapport build --out DIR`: resultater.json and
-    /// rapport.txt).
+    /// The old version: a build folder (written by `effektrapport build --out DIR`:
+    /// resultater.json and rapport.txt), a report config (a .yaml file such as rapport.yaml) or a
+    /// data folder with register extracts (as `effektrapport synth` writes). A config or data
+    /// folder is built first into OUT/gammel.
     pub old: PathBuf,
-    /// The new build folder.
+    /// The new version, as OLD; a config or data folder is built into OUT/ny.
     pub new: PathBuf,
-    /// Output folder for diff.json and diff.pdf [default: NEW/diff].
+    /// Output folder for diff.json and diff.pdf [default: NEW/diff for a build folder, else
+    /// build/diff]. Builds of configs and data folders go to OUT/gammel and OUT/ny and share the
+    /// results cache OUT/.cache, so what the two have in common is estimated once.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// The report config for a data folder given as OLD or NEW.
+    #[arg(long, default_value = "report/rapport.yaml")]
+    pub config: PathBuf,
+    /// The data folder for a config given as OLD or NEW [default: the config's own data source].
+    #[arg(long)]
+    pub data: Option<PathBuf>,
     /// Relative tolerance: a number counts as changed when |new − old| > X · max(|old|, |new|).
     /// Stars, significance crossings and sign flips always count. 0 = any change.
     #[arg(long, default_value_t = 0.0)]

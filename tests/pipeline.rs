@@ -1,16 +1,23 @@
 //! End to end: the bundled synthetic registers → resultater.json → PDF, as a new user runs it.
-//! One build is shared by the checks of this file; a second build checks byte-identity.
+//! One build (B = 100 bootstrap replicates, enough for the calibration's standard errors) is
+//! shared by the checks of this file: outputs, captions, numbers, discretion, calibration against
+//! the published tables, and the written typst sources. Two small builds check byte-identity.
 
 use effektrapport::config::Config;
 use effektrapport::locale;
 use effektrapport::results::Results;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-fn quick_config() -> Config {
+/// Bootstrap replicates of the shared build: the calibration compares with bootstrap SEs, which
+/// need more than a handful of replicates to be stable.
+const BOOTSTRAP: usize = 100;
+
+fn config_with_bootstrap(replicates: usize) -> Config {
     let mut config =
         Config::load(Path::new("report/rapport.yaml")).expect("the shipped config loads");
-    config.analyse.bootstrap = 20;
+    config.analyse.bootstrap = replicates;
     config
 }
 
@@ -24,7 +31,10 @@ fn squeeze(text: &str) -> String {
 
 struct Built {
     dir: PathBuf,
+    config: Config,
     results: Results,
+    typst: String,
+    pages: Vec<String>,
     text: String,
 }
 
@@ -32,11 +42,20 @@ fn built() -> &'static Built {
     static BUILT: OnceLock<Built> = OnceLock::new();
     BUILT.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap().keep();
-        let out = effektrapport::build_report(&quick_config(), None, &dir).expect("build succeeds");
+        let config = config_with_bootstrap(BOOTSTRAP);
+        let started = std::time::Instant::now();
+        let out = effektrapport::build_report(&config, None, &dir).expect("build succeeds");
+        eprintln!(
+            "shared build (B = {BOOTSTRAP}): {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
         Built {
             dir,
+            config,
             results: out.results,
+            typst: out.typst,
             text: out.pages.join("\n"),
+            pages: out.pages,
         }
     })
 }
@@ -72,38 +91,89 @@ fn build_writes_pdf_json_typst_and_csv() {
     }
 }
 
+/// Every table and figure of issue 5 (report.md's list plus the population funnel): its typst
+/// label and the number it gets in the PDF. Figures and tables are numbered per chapter, so the
+/// published report's Figur 2.3 and 2.4 are Figur 2.1 and 2.2 here (its Figur 2.1–2.2 are
+/// diagrams without data), and the funnel is Tabel 3.2.
+const CAPTIONED: [(&str, &str); 24] = [
+    ("tab:tabel_2_1", "Tabel 2.1"),
+    ("tab:tabel_3_1", "Tabel 3.1"),
+    ("tab:tabel_3_2", "Tabel 3.2"),
+    ("tab:tabel_4_1", "Tabel 4.1"),
+    ("tab:tabel_4_2", "Tabel 4.2"),
+    ("tab:tabel_4_3", "Tabel 4.3"),
+    ("tab:tabel_4_4", "Tabel 4.4"),
+    ("tab:tabel_4_5", "Tabel 4.5"),
+    ("tab:tabel_4_6", "Tabel 4.6"),
+    ("tab:tabel_4_7", "Tabel 4.7"),
+    ("tab:tabel_5_1", "Tabel 5.1"),
+    ("tab:tabel_5_2", "Tabel 5.2"),
+    ("tab:tabel_5_3", "Tabel 5.3"),
+    ("tab:tabel_5_4", "Tabel 5.4"),
+    ("tab:bilagstabel_2_1", "Bilagstabel 2.1"),
+    ("tab:bilagstabel_2_2", "Bilagstabel 2.2"),
+    ("tab:bilagstabel_2_3", "Bilagstabel 2.3"),
+    ("fig:figur_2_3", "Figur 2.1"),
+    ("fig:figur_2_4", "Figur 2.2"),
+    ("fig:figur_4_1", "Figur 4.1"),
+    ("fig:figur_4_2", "Figur 4.2"),
+    ("fig:figur_4_3", "Figur 4.3"),
+    ("fig:bilagsfigur_2_1", "Bilagsfigur 2.1"),
+    ("fig:bilagsfigur_2_2", "Bilagsfigur 2.2"),
+];
+
+/// The caption of the figure labelled `label` in typst markup: the `caption: [#"…"]` string
+/// literal of the last figure before `<label>`, unescaped.
+fn caption_of(typst: &str, label: &str) -> Option<String> {
+    let at = typst.find(&format!("<{label}>"))?;
+    let start = typst[..at].rfind("caption: [#\"")? + "caption: [#\"".len();
+    let mut out = String::new();
+    let mut chars = typst[start..at].chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => return Some(out),
+            '\\' => match chars.next()? {
+                'n' => out.push('\n'),
+                'r' => out.push('\r'),
+                't' => out.push('\t'),
+                'u' => {
+                    let hex: String = chars.by_ref().skip(1).take_while(|c| *c != '}').collect();
+                    out.push(char::from_u32(u32::from_str_radix(&hex, 16).ok()?)?);
+                }
+                other => out.push(other),
+            },
+            c => out.push(c),
+        }
+    }
+    None
+}
+
 #[test]
 fn every_table_and_figure_has_its_numbered_caption() {
-    let text = squeeze(&built().text);
-    let captions = [
-        "Tabel 2.1",
-        "Tabel 3.1",
-        "Tabel 3.2",
-        "Tabel 4.1",
-        "Tabel 4.2",
-        "Tabel 4.3",
-        "Tabel 4.4",
-        "Tabel 4.5",
-        "Tabel 4.6",
-        "Tabel 4.7",
-        "Tabel 5.1",
-        "Tabel 5.2",
-        "Tabel 5.3",
-        "Tabel 5.4",
-        "Bilagstabel 2.1",
-        "Bilagstabel 2.2",
-        "Bilagstabel 2.3",
-        "Figur 2.1",
-        "Figur 2.2",
-        "Figur 4.1",
-        "Figur 4.2",
-        "Figur 4.3",
-        "Bilagsfigur 2.1",
-    ];
-    for caption in captions {
-        let wanted = squeeze(&format!("{caption}:"));
-        assert!(text.contains(&wanted), "no caption «{caption}:» in the PDF");
+    let b = built();
+    let text = squeeze(&b.text);
+    let mut missing = Vec::new();
+    for (label, number) in CAPTIONED {
+        let placed = b.typst.matches(&format!("<{label}>")).count();
+        let Some(caption) = caption_of(&b.typst, label).filter(|_| placed == 1) else {
+            missing.push(format!(
+                "{number} ({label}) is placed {placed} times in rapport.typ, not once"
+            ));
+            continue;
+        };
+        assert!(
+            !caption.trim().is_empty(),
+            "{number} ({label}) has an empty caption"
+        );
+        if !text.contains(&squeeze(&format!("{number}: {caption}"))) {
+            missing.push(format!("«{number}: {caption}» is not in the PDF text"));
+        }
     }
+    assert!(
+        missing.is_empty(),
+        "tables and figures missing from the PDF:\n{}",
+        missing.join("\n")
+    );
 }
 
 #[test]
@@ -169,20 +239,292 @@ fn no_published_cell_rests_on_one_to_four_persons() {
 
 #[test]
 fn building_twice_gives_identical_bytes() {
-    let b = built();
-    let again = tempfile::tempdir().unwrap();
-    effektrapport::build_report(&quick_config(), None, again.path()).unwrap();
+    // Two small builds of their own (B = 5: the bootstrap runs, but quickly), so the shared
+    // build can afford B = 100.
+    let config = config_with_bootstrap(5);
+    let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
+    for dir in &dirs {
+        effektrapport::build_report(&config, None, dir.path()).unwrap();
+    }
     for file in [
         "rapport.pdf",
         "resultater.json",
         "rapport.typ",
         "fig/figur_2_3.svg",
+        "fig/bilagsfigur_2_1.svg",
+        "tabeller/tabel_4_1.csv",
         "data/syntetisk-2020/dream.parquet",
     ] {
         let (x, y) = (
-            std::fs::read(b.dir.join(file)).unwrap(),
-            std::fs::read(again.path().join(file)).unwrap(),
+            std::fs::read(dirs[0].path().join(file)).unwrap(),
+            std::fs::read(dirs[1].path().join(file)).unwrap(),
         );
         assert!(x == y, "{file} differs between two builds");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Calibration: our Tabel 4.1–4.7 against the published report.
+
+/// The published estimates of Tabel 4.1–4.7 (method (1) and (2), every group), extracted from
+/// the structured copy of the published report (`shared/spec/seed-tables.yaml`) by
+/// `export_published_tables`.
+const PUBLISHED: &str = "tests/fixtures/published_tabel_4.csv";
+
+/// Group keys of the published column headings.
+const PUBLISHED_GROUPS: [(&str, &str); 6] = [
+    ("Alle", "alle"),
+    ("Mænd", "maend"),
+    ("Kvinder", "kvinder"),
+    ("Januar 2017-Oktober 2018", "alle"),
+    ("I) Januar 2017-Juni 2018", "start_2018_06"),
+    ("II) Januar 2017-Marts 2018", "start_2018_03"),
+];
+
+/// Outcome keys of the published row labels (Tabel 4.2's rows are months 0..k: `beskaeftigelse_m<k>`).
+const PUBLISHED_OUTCOMES: [(&str, &str); 17] = [
+    ("Beskæftigelse", "beskaeftigelse"),
+    ("Industri", "industri"),
+    ("Handel", "handel"),
+    ("Transport", "transport"),
+    ("Hotel og restauration", "hotel_restauration"),
+    ("Sundhed", "sundhed"),
+    ("Enkeltmandsvirksomhed", "enkeltmandsvirksomhed"),
+    ("Aktieselskab", "aktieselskab"),
+    ("Anpartsselskab", "anpartsselskab"),
+    ("Primær kommune", "primaer_kommune"),
+    ("Selvforsørgelse", "selvforsoergelse"),
+    ("Modtagelse af SU", "su"),
+    ("Løntilskud, Privat (uger 0-52)", "loentilskud_privat"),
+    (
+        "Virksomhedspraktik, Privat (uger 0-52)",
+        "virksomhedspraktik_privat",
+    ),
+    ("Løntilskud, Off. (uger 0-52)", "loentilskud_offentlig"),
+    (
+        "Virksomhedspraktik, Off. (uger 0-52)",
+        "virksomhedspraktik_offentlig",
+    ),
+    ("IGU (uge 0-52)", "igu"),
+];
+
+/// One published estimate: results key, estimate, bootstrap SE.
+struct Published {
+    key: String,
+    est: f64,
+    se: f64,
+}
+
+fn published() -> Vec<Published> {
+    let text = std::fs::read_to_string(PUBLISHED).expect("the published tables fixture");
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with("nøgle;"))
+        .map(|line| {
+            let f: Vec<&str> = line.split(';').collect();
+            assert_eq!(f.len(), 4, "{PUBLISHED}: bad line «{line}»");
+            Published {
+                key: f[0].to_string(),
+                est: f[1].parse().expect("estimate"),
+                se: f[2].parse().expect("standard error"),
+            }
+        })
+        .collect()
+}
+
+/// Writes `PUBLISHED` from seed-tables.yaml (path in `SEED_TABLES`, default
+/// `../shared/spec/seed-tables.yaml`): `cargo test --test pipeline -- --ignored export_published_tables`.
+#[test]
+#[ignore]
+fn export_published_tables() {
+    use serde_yaml::Value;
+    let path = std::env::var("SEED_TABLES")
+        .unwrap_or_else(|_| "../shared/spec/seed-tables.yaml".to_string());
+    let yaml: Value =
+        serde_yaml::from_str(&std::fs::read_to_string(&path).expect("seed-tables.yaml")).unwrap();
+    let lookup = |table: &[(&str, &'static str)], label: &str| -> &'static str {
+        table
+            .iter()
+            .find(|(l, _)| *l == label)
+            .unwrap_or_else(|| panic!("no key for «{label}»"))
+            .1
+    };
+    let mut out = format!(
+        "# The published estimates of Tabel 4.1–4.7 (VIVE 2020), methods (1) and (2), as results keys.\n\
+         # Extracted from {path} by `cargo test --test pipeline -- --ignored export_published_tables`.\n\
+         nøgle;est;se;stjerner\n"
+    );
+    for table in yaml["tables"].as_sequence().unwrap() {
+        let id = table["id"].as_str().unwrap();
+        let Some(n) = id.strip_prefix("Tabel 4.") else {
+            continue;
+        };
+        for row in table["rows"].as_sequence().unwrap() {
+            let outcome = match row["months_after_start_window"].as_sequence() {
+                Some(window) => format!("beskaeftigelse_m{}", window[1].as_u64().unwrap()),
+                None => lookup(&PUBLISHED_OUTCOMES, row["label"].as_str().unwrap()).to_string(),
+            };
+            for cell in row["cells"].as_sequence().unwrap() {
+                let group = lookup(&PUBLISHED_GROUPS, cell["group"].as_str().unwrap());
+                let method = cell["method"].as_u64().unwrap();
+                out.push_str(&format!(
+                    "tabel_4_{n}.{group}.m{method}.{outcome};{};{};{}\n",
+                    cell["est"].as_f64().unwrap(),
+                    cell["se"].as_f64().unwrap(),
+                    cell["stars"].as_str().unwrap_or(""),
+                ));
+            }
+        }
+    }
+    std::fs::write(PUBLISHED, out).unwrap();
+}
+
+/// Our Tabel 4.1–4.7 against the published ones: the synthetic registers plant the published
+/// method-(2) effects by sex, so a correct pipeline lands near them. At least 85% of our
+/// estimates must lie within two of our bootstrap standard errors of the published estimate.
+/// The side-by-side table prints with `cargo test --test pipeline -- --nocapture calibration`.
+#[test]
+fn calibration_against_the_published_tables() {
+    let b = built();
+    assert_eq!(b.results.proveniens.bootstrap, BOOTSTRAP);
+    let published = published();
+    assert!(
+        published.len() > 100,
+        "the fixture has {} estimates",
+        published.len()
+    );
+    let mut lines = vec![format!(
+        "{:<50} {:>9} {:>8} {:>9} {:>8} {:>7}",
+        "nøgle", "publ.", "(SE)", "vores", "vores SE", "z"
+    )];
+    let mut tally: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    let mut misses = Vec::new();
+    for p in &published {
+        let ours = b
+            .results
+            .estimate(&p.key)
+            .unwrap_or_else(|| panic!("resultater.json has no {}", p.key));
+        let z = (ours.est - p.est) / ours.se;
+        let near = z.abs() <= 2.0;
+        let table = p.key.split('.').next().unwrap().to_string();
+        let t = tally.entry(table).or_default();
+        t.0 += usize::from(near);
+        t.1 += 1;
+        if !near {
+            misses.push(format!("{} (z = {z:.2})", p.key));
+        }
+        lines.push(format!(
+            "{:<50} {:>9.4} {:>8.4} {:>9.4} {:>8.4} {:>7.2}{}",
+            p.key,
+            p.est,
+            p.se,
+            ours.est,
+            ours.se,
+            z,
+            if near { "" } else { "  *" }
+        ));
+    }
+    let near: usize = tally.values().map(|t| t.0).sum();
+    let share = near as f64 / published.len() as f64;
+    let summary: Vec<String> = tally
+        .iter()
+        .map(|(t, (n, all))| format!("{t}: {n}/{all}"))
+        .collect();
+    println!("{}", lines.join("\n"));
+    println!(
+        "within 2 SE: {near}/{} = {:.1}% ({}); * = outside",
+        published.len(),
+        share * 100.0,
+        summary.join(", ")
+    );
+    assert!(
+        share >= 0.85,
+        "only {near}/{} = {:.1}% of our Tabel 4.1–4.7 estimates lie within 2 bootstrap SEs of the published ones ({}); outside: {}",
+        published.len(),
+        share * 100.0,
+        summary.join(", "),
+        misses.join(", ")
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The written typst sources reproduce the PDF.
+
+/// `build/rapport.typ` with `templates/rapport.typ` and `fig/*.svg`, read back from disk by a
+/// fresh file-system World, gives the same document as the build: same pages, same text, same
+/// bytes. If a `typst` program is on PATH, it compiles the same folder too (skipped otherwise).
+#[test]
+fn written_typst_sources_give_the_same_pdf() {
+    let b = built();
+    let document = effektrapport::pdf::Document::from_dir(&b.dir, "rapport.typ", b.config.dato)
+        .expect("rapport.typ reads back");
+    // The build's PDF id (src/pipeline.rs).
+    let typeset = document
+        .compile_pdf("effektrapport/rapport")
+        .expect("the written sources compile");
+    assert_eq!(
+        typeset.pages.len(),
+        b.pages.len(),
+        "page count differs from the build's"
+    );
+    for (k, (disk, build)) in typeset.pages.iter().zip(&b.pages).enumerate() {
+        assert!(disk == build, "page {} differs from the build's", k + 1);
+    }
+    let pdf = std::fs::read(b.dir.join("rapport.pdf")).unwrap();
+    assert!(
+        typeset.pdf == pdf,
+        "the PDF from disk is not byte-identical to rapport.pdf"
+    );
+
+    let Some(typst) = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join("typst"))
+            .find(|path| path.is_file())
+    }) else {
+        eprintln!("typst is not on PATH: the typst CLI check is skipped");
+        return;
+    };
+    let out = tempfile::tempdir().unwrap();
+    let cli_pdf = out.path().join("rapport.pdf");
+    // Only the fonts built into typst, as in the build, and the document's date as creation date.
+    let stamp = b
+        .config
+        .dato
+        .and_hms_opt(0, 0, 0)
+        .map(|t| t.and_utc().timestamp())
+        .unwrap_or_default();
+    let run = std::process::Command::new(&typst)
+        .arg("compile")
+        .arg("--ignore-system-fonts")
+        .arg("--creation-timestamp")
+        .arg(stamp.to_string())
+        .arg("--root")
+        .arg(&b.dir)
+        .arg(b.dir.join("rapport.typ"))
+        .arg(&cli_pdf)
+        .output()
+        .expect("typst runs");
+    let version = std::process::Command::new(&typst)
+        .arg("--version")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default();
+    assert!(
+        run.status.success(),
+        "{version} failed on rapport.typ:\n{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let cli = std::fs::read(&cli_pdf).unwrap();
+    assert!(cli.starts_with(b"%PDF-"), "{version} wrote no PDF");
+    // Page count, when poppler's pdfinfo is at hand (the CLI stamps its own date and id, so
+    // the bytes differ).
+    if let Ok(info) = std::process::Command::new("pdfinfo").arg(&cli_pdf).output() {
+        let text = String::from_utf8_lossy(&info.stdout);
+        if let Some(pages) = text
+            .lines()
+            .find_map(|l| l.strip_prefix("Pages:"))
+            .and_then(|n| n.trim().parse::<usize>().ok())
+        {
+            assert_eq!(pages, b.pages.len(), "{version} gives another page count");
+        }
     }
 }

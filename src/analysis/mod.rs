@@ -5,6 +5,11 @@
 //! the propensity-score fit), and each resulting sample is estimated once for every method and
 //! kernel any analysis asks of it ([`sample`]), with one bootstrap shared by all of them.
 //! Descriptives, balance and the figures' series are computed here too ([`describe`]).
+//!
+//! The results come in parts that [`crate::cache`] stores separately: one per analysis
+//! ([`analysis_parts`]), the descriptive numbers ([`description_part`]), the deliveries
+//! ([`deliveries_part`]) and the data's own facts ([`data_part`]); [`assemble`] joins them into
+//! the results of the build in a fixed order.
 
 mod deliveries;
 mod describe;
@@ -67,23 +72,21 @@ pub fn config_fingerprint(config: &Config) -> String {
     conf.finalize().to_hex().to_string()
 }
 
-/// Runs every analysis of the report.
-pub fn run(
-    config: &Config,
-    registers: &Registers,
-    data: &AnalysisData,
-    proveniens: Provenance,
-) -> Result<Results> {
-    let analyses = plan::analyses(config)?;
-    let rule = BandwidthRule::parse(&config.analyse.baandbredde).ok_or_else(|| {
-        InputError::new(format!(
-            "analyse.baandbredde skal være cv, pm eller et positivt tal, ikke «{}»",
-            config.analyse.baandbredde
-        ))
-    })?;
-    let mut results = Results {
-        proveniens,
-        befolkning: data.funnel.clone(),
+/// A results store with nothing in it yet: the container of one cached part ([`crate::cache`]).
+/// Parts other than [`data_part`] carry this blank provenance; [`assemble`] writes the real one.
+pub fn empty_results() -> Results {
+    Results {
+        proveniens: Provenance {
+            version: String::new(),
+            commit: String::new(),
+            datakilde: String::new(),
+            data_fingeraftryk: String::new(),
+            konfiguration_fingeraftryk: String::new(),
+            seed: 0,
+            bootstrap: 0,
+            dream_til: String::new(),
+        },
+        befolkning: Vec::new(),
         estimater: BTreeMap::new(),
         tal: BTreeMap::new(),
         tekster: BTreeMap::new(),
@@ -93,20 +96,115 @@ pub fn run(
         figurer: BTreeMap::new(),
         diskretion: Vec::new(),
         advarsler: Vec::new(),
-    };
+    }
+}
+
+/// The bandwidth rule of the configuration (`analyse.baandbredde`).
+pub fn bandwidth_rule(config: &Config) -> Result<BandwidthRule> {
+    BandwidthRule::parse(&config.analyse.baandbredde).ok_or_else(|| {
+        InputError::new(format!(
+            "{}: analyse.baandbredde skal være cv, pm eller et positivt tal, ikke «{}»",
+            config.root.join("rapport.yaml").display(),
+            config.analyse.baandbredde
+        ))
+        .into()
+    })
+}
+
+/// Checks the analyses of the configuration without data: methods, groups, populations, models,
+/// kernels, the bandwidth rule, and that no id is used twice.
+pub fn check(config: &Config) -> Result<Vec<Analysis>> {
+    let analyses = plan::analyses(config)?;
+    bandwidth_rule(config)?;
+    let mut seen = BTreeSet::new();
+    for a in &analyses {
+        if !seen.insert(a.id.as_str()) {
+            return Err(InputError::new(format!(
+                "{}: analysen «{}» står mere end én gang under `analyser`; giv hver analyse sit eget id",
+                config.root.join("rapport.yaml").display(),
+                a.id
+            ))
+            .into());
+        }
+    }
+    Ok(analyses)
+}
+
+/// The data part of the results: the provenance of the data (fingerprint, DREAM's last month),
+/// the population funnel, the variables' labels, the main outcome period and unknown DREAM codes.
+pub fn data_part(
+    config: &Config,
+    datakilde: &str,
+    registers: &Registers,
+    data: &AnalysisData,
+) -> Result<Results> {
+    let mut results = empty_results();
+    results.proveniens = provenance(config, datakilde, registers)?;
+    results.befolkning = data.funnel.clone();
     results.tekster.insert(
         "hovedperiode".into(),
         period_text(&results.proveniens.dream_til),
     );
-    for (names, labels) in [
+    results.etiketter = labels(data);
+    for (code, weeks) in &data.unknown_codes {
+        results.advarsler.push(format!(
+            "DREAM-koden «{code}» findes ikke i kodebogen ({weeks} personuger); tilføj den i report/dream-koder.yaml"
+        ));
+    }
+    Ok(results)
+}
+
+/// The descriptive part: funnel counts, Tabel 3.1, balance, densities and the profile figures'
+/// series ([`describe`]). Depends on the data and the bandwidth rule only.
+pub fn description_part(config: &Config, data: &AnalysisData) -> Result<Results> {
+    let mut results = empty_results();
+    describe::all(data, bandwidth_rule(config)?, &mut results)?;
+    Ok(results)
+}
+
+/// The deliveries part (Tabel 2.1 under disclosure control). Depends on the registers and
+/// `analyse.diskretion` only.
+pub fn deliveries_part(config: &Config, registers: &Registers) -> Result<Results> {
+    let mut results = empty_results();
+    deliveries::tabulate(registers, config.analyse.diskretion, &mut results)?;
+    Ok(results)
+}
+
+/// The Danish labels of the covariates and descriptive variables.
+fn labels(data: &AnalysisData) -> BTreeMap<String, String> {
+    let mut labels = BTreeMap::new();
+    for (names, texts) in [
         (&data.covariate_names, &data.covariate_labels),
         (&data.descriptive_names, &data.descriptive_labels),
     ] {
-        for (name, label) in names.iter().zip(labels.iter()) {
-            results.etiketter.insert(name.clone(), label.clone());
+        for (name, label) in names.iter().zip(texts.iter()) {
+            labels.insert(name.clone(), label.clone());
         }
     }
-    for analysis in &analyses {
+    labels
+}
+
+/// Runs the analyses of the configuration numbered `wanted` (indices into `config.analyser`) and
+/// returns each one's results, by index.
+///
+/// Only the estimation jobs these analyses need are run, and in a job only their outcomes and
+/// methods. Each analysis's part is built from its own outcomes and methods alone (its estimates,
+/// bandwidths and warnings), and every estimate depends only on its own sample, method and
+/// outcome (one propensity fit and one bootstrap, seeded by `analyse.seed`, per sample), so an
+/// analysis gives the same results whether it runs alone or together with others. This is what
+/// lets [`crate::cache`] store and serve each analysis on its own.
+pub fn analysis_parts(
+    config: &Config,
+    data: &AnalysisData,
+    wanted: &[usize],
+) -> Result<BTreeMap<usize, Results>> {
+    let analyses = check(config)?;
+    let rule = bandwidth_rule(config)?;
+    let chosen: Vec<(usize, &Analysis)> = wanted
+        .iter()
+        .filter_map(|&i| analyses.get(i).map(|a| (i, a)))
+        .collect();
+    for (_, analysis) in &chosen {
         for outcome in &analysis.outcomes {
             if !data.outcome_names.contains(outcome) {
                 return Err(InputError::new(format!(
@@ -118,18 +216,103 @@ pub fn run(
             }
         }
     }
-    for (job, request) in jobs(&analyses) {
-        run_job(config, data, rule, &job, &request, &analyses, &mut results)
+    let labels = labels(data);
+    let mut parts: BTreeMap<usize, Results> = chosen
+        .iter()
+        .map(|&(i, _)| {
+            let mut part = empty_results();
+            // The labels name separated covariates in the propensity-score texts.
+            part.etiketter.clone_from(&labels);
+            (i, part)
+        })
+        .collect();
+    for (job, request) in jobs(chosen.iter().map(|&(_, a)| a)) {
+        run_job(config, data, rule, &job, &request, &chosen, &mut parts)
             .with_context(|| format!("estimationen for {} fejlede", job.describe()))?;
     }
-    describe::all(data, rule, &mut results)?;
-    deliveries::tabulate(registers, config.analyse.diskretion, &mut results)?;
-    for (code, weeks) in &data.unknown_codes {
-        results.advarsler.push(format!(
-            "DREAM-koden «{code}» findes ikke i kodebogen ({weeks} personuger); tilføj den i report/dream-koder.yaml"
-        ));
+    for part in parts.values_mut() {
+        // The labels belong to the data part.
+        part.etiketter.clear();
     }
-    Ok(results)
+    Ok(parts)
+}
+
+/// The parts of a build's results, as computed or read from the cache.
+pub struct Parts {
+    /// [`data_part`].
+    pub data: Results,
+    /// [`description_part`].
+    pub description: Results,
+    /// [`deliveries_part`].
+    pub deliveries: Results,
+    /// One part per analysis, in the order of `config.analyser`.
+    pub analyses: Vec<Results>,
+}
+
+/// The results of the build from its parts. The order is fixed (analyses in the configuration's
+/// order, then the descriptive numbers, the deliveries and the data), so the same parts give the
+/// same `resultater.json` whether they were computed in this build or read from the cache.
+pub fn assemble(config: &Config, datakilde: &str, parts: Parts) -> Results {
+    let Parts {
+        data,
+        description,
+        deliveries,
+        analyses,
+    } = parts;
+    let mut results = empty_results();
+    results.proveniens = Provenance {
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        commit: env!("EFFEKTRAPPORT_COMMIT").to_string(),
+        datakilde: datakilde.to_string(),
+        data_fingeraftryk: data.proveniens.data_fingeraftryk.clone(),
+        konfiguration_fingeraftryk: config_fingerprint(config),
+        seed: config.analyse.seed,
+        bootstrap: config.analyse.bootstrap,
+        dream_til: data.proveniens.dream_til.clone(),
+    };
+    results.befolkning = data.befolkning.clone();
+    results.etiketter = data.etiketter.clone();
+    let mut warnings = Vec::new();
+    for part in analyses.into_iter().chain([description, deliveries, data]) {
+        results.estimater.extend(part.estimater);
+        results.tal.extend(part.tal);
+        results.tekster.extend(part.tekster);
+        if results.pscore.is_empty() {
+            // The same fit (main sample, logit) in every analysis that has it.
+            results.pscore = part.pscore;
+        }
+        results.balance.extend(part.balance);
+        results.figurer.extend(part.figurer);
+        results.diskretion.extend(part.diskretion);
+        warnings.extend(part.advarsler);
+    }
+    for warning in warnings {
+        if !results.advarsler.contains(&warning) {
+            results.advarsler.push(warning);
+        }
+    }
+    results
+}
+
+/// Runs every analysis of the report, without the cache.
+pub fn run(
+    config: &Config,
+    registers: &Registers,
+    data: &AnalysisData,
+    datakilde: &str,
+) -> Result<Results> {
+    let all: Vec<usize> = (0..config.analyser.len()).collect();
+    let analyses = analysis_parts(config, data, &all)?.into_values().collect();
+    Ok(assemble(
+        config,
+        datakilde,
+        Parts {
+            data: data_part(config, datakilde, registers, data)?,
+            description: description_part(config, data)?,
+            deliveries: deliveries_part(config, registers)?,
+            analyses,
+        },
+    ))
 }
 
 /// "januar–juli 2019": the main outcome period as far as DREAM (ending `dream_til`, `YYYY-MM`) covers it.
@@ -201,7 +384,7 @@ struct Request {
     outcomes: BTreeSet<String>,
 }
 
-fn jobs(analyses: &[Analysis]) -> BTreeMap<Job, Request> {
+fn jobs<'a>(analyses: impl IntoIterator<Item = &'a Analysis>) -> BTreeMap<Job, Request> {
     let mut jobs: BTreeMap<Job, Request> = BTreeMap::new();
     for a in analyses {
         for &group in &a.groups {
@@ -235,14 +418,15 @@ fn job_rows(data: &AnalysisData, job: &Job) -> Vec<usize> {
         .collect()
 }
 
+/// Runs one job for the analyses in `analyses` that belong to it, into their parts.
 fn run_job(
     config: &Config,
     data: &AnalysisData,
     rule: BandwidthRule,
     job: &Job,
     request: &Request,
-    analyses: &[Analysis],
-    results: &mut Results,
+    analyses: &[(usize, &Analysis)],
+    parts: &mut BTreeMap<usize, Results>,
 ) -> Result<()> {
     let rows = job_rows(data, job);
     // Outcomes grouped by the persons who have them (their follow-up).
@@ -260,38 +444,50 @@ fn run_job(
             .collect();
         classes.entry(present).or_default().push(j);
     }
-    let of_job = |a: &&Analysis| {
-        a.population == job.population
-            && a.groups.contains(&job.group)
-            && PsModelKey::of(a.pscore) == job.pscore
-    };
+    let of_job: Vec<(usize, &Analysis)> = analyses
+        .iter()
+        .copied()
+        .filter(|(_, a)| {
+            a.population == job.population
+                && a.groups.contains(&job.group)
+                && PsModelKey::of(a.pscore) == job.pscore
+        })
+        .collect();
     for (sample_rows, columns) in classes {
+        let names: Vec<&String> = columns.iter().map(|&j| &data.outcome_names[j]).collect();
+        // The analyses with an outcome in this sample, and those outcomes.
+        let members: Vec<(usize, &Analysis, Vec<&String>)> = of_job
+            .iter()
+            .map(|&(i, a)| {
+                let own: Vec<&String> = names
+                    .iter()
+                    .copied()
+                    .filter(|n| a.outcomes.contains(n))
+                    .collect();
+                (i, a, own)
+            })
+            .filter(|(_, _, own)| !own.is_empty())
+            .collect();
         let treated = sample_rows.iter().filter(|&&i| data.treated[i]).count();
         if treated == 0 || treated == sample_rows.len() {
-            let names: Vec<&str> = columns
-                .iter()
-                .take(3)
-                .map(|&j| data.outcome_names[j].as_str())
-                .collect();
-            results.advarsler.push(format!(
-                "{}: ingen deltagere eller ingen kontrolpersoner har opfølgning på {} …; disse udfald estimeres ikke",
-                job.describe(),
-                names.join(", ")
-            ));
+            for (i, analysis, own) in &members {
+                let shown: Vec<&str> = own.iter().take(3).map(|n| n.as_str()).collect();
+                push_unique(
+                    &mut part(parts, *i).advarsler,
+                    format!(
+                        "{}, {}: ingen deltagere eller ingen kontrolpersoner har opfølgning på {} …; disse udfald estimeres ikke",
+                        analysis.id,
+                        job.describe(),
+                        shown.join(", ")
+                    ),
+                );
+            }
             continue;
         }
         // Only the variants that some analysis needs for an outcome of this sample.
-        let names: Vec<&String> = columns.iter().map(|&j| &data.outcome_names[j]).collect();
-        let variants: Vec<Variant> = analyses
+        let variants: Vec<Variant> = members
             .iter()
-            .filter(of_job)
-            .filter(|a| a.outcomes.iter().any(|o| names.contains(&o)))
-            .flat_map(|a| {
-                a.methods.iter().map(|&method| Variant {
-                    method,
-                    kernel: KernelKey::of(a.kernel),
-                })
-            })
+            .flat_map(|(_, a, _)| variants_of(a))
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
@@ -317,25 +513,31 @@ fn run_job(
             config.analyse.bootstrap,
             config.analyse.seed,
         )?;
-        note_fit(job, &result.fit, sample_rows.len() == rows.len(), results);
-        let most_failed = result.failed.iter().copied().max().unwrap_or(0);
-        if most_failed > 0 {
-            let line = format!(
-                "{}: op til {most_failed} af {} bootstrap-replikationer kunne ikke estimeres og indgår ikke i standardfejlen",
-                job.describe(),
-                config.analyse.bootstrap
-            );
-            if !results.advarsler.contains(&line) {
-                results.advarsler.push(line);
+        let complete = sample_rows.len() == rows.len();
+        for (i, analysis, _) in &members {
+            let results = part(parts, *i);
+            note_fit(job, &result.fit, complete, results);
+            let mine = variants_of(analysis);
+            let most_failed = result
+                .variants
+                .iter()
+                .zip(&result.failed)
+                .filter(|(v, _)| mine.contains(&v.variant))
+                .map(|(_, &failed)| failed)
+                .max()
+                .unwrap_or(0);
+            if most_failed > 0 {
+                push_unique(
+                    &mut results.advarsler,
+                    format!(
+                        "{}, {}: op til {most_failed} af {} bootstrap-replikationer kunne ikke estimeres og indgår ikke i standardfejlen",
+                        analysis.id,
+                        job.describe(),
+                        config.analyse.bootstrap
+                    ),
+                );
             }
-        }
-        for analysis in analyses.iter().filter(of_job) {
-            for v in &result.variants {
-                if !analysis.methods.contains(&v.variant.method)
-                    || KernelKey::of(analysis.kernel) != v.variant.kernel
-                {
-                    continue;
-                }
+            for v in result.variants.iter().filter(|v| mine.contains(&v.variant)) {
                 for (k, &j) in columns.iter().enumerate() {
                     let outcome = &data.outcome_names[j];
                     if !analysis.outcomes.contains(outcome) {
@@ -366,6 +568,29 @@ fn run_job(
     Ok(())
 }
 
+/// The method variants (method and kernel) of an analysis.
+fn variants_of(analysis: &Analysis) -> BTreeSet<Variant> {
+    analysis
+        .methods
+        .iter()
+        .map(|&method| Variant {
+            method,
+            kernel: KernelKey::of(analysis.kernel),
+        })
+        .collect()
+}
+
+/// The part of analysis `i`.
+fn part(parts: &mut BTreeMap<usize, Results>, i: usize) -> &mut Results {
+    parts.entry(i).or_insert_with(empty_results)
+}
+
+fn push_unique(list: &mut Vec<String>, line: String) {
+    if !list.contains(&line) {
+        list.push(line);
+    }
+}
+
 /// Records the propensity-score model of the main sample and any separation or omission.
 fn note_fit(job: &Job, fit: &crate::estimators::PsFit, complete: bool, results: &mut Results) {
     let main = complete
@@ -374,9 +599,10 @@ fn note_fit(job: &Job, fit: &crate::estimators::PsFit, complete: bool, results: 
         && job.pscore == PsModelKey::Logit;
     // Reported once per job, for the sample with complete follow-up.
     if let (Some(message), true) = (fit.separation_message(), complete) {
-        results
-            .advarsler
-            .push(format!("{}: {message}", job.describe()));
+        push_unique(
+            &mut results.advarsler,
+            format!("{}: {message}", job.describe()),
+        );
     }
     if main && results.pscore.is_empty() {
         let label = |name: &str| {

@@ -6,6 +6,10 @@
 //! report's sentences that differ, word by word, conclusions first. Writes `diff.json`
 //! (docs/diff.md) and `diff.pdf` and prints a short Danish summary. The exit status is that of
 //! diff(1): 0 no change, 1 changes, 2 error.
+//!
+//! OLD and NEW may also be report configs or data folders ([`Input`]): those are built first
+//! into `OUT/gammel` and `OUT/ny`, sharing one results cache, so a second version that differs in
+//! one analysis estimates only that analysis.
 
 pub mod pdf;
 pub mod summary;
@@ -75,7 +79,7 @@ impl Build {
         let json_path = dir.join("resultater.json");
         if !json_path.is_file() {
             return crate::error::input_error(format!(
-                "{} findes ikke: {} er ikke en byggemappe. Byg rapporten først med `effektrapport build --out {}` og sammenlign byggemapperne (at sammenligne konfigurationer eller datamapper direkte er ikke understøttet endnu)",
+                "{} findes ikke: {} er ikke en byggemappe. Byg rapporten først med `effektrapport build --out {}`, eller angiv en rapportkonfiguration (.yaml) eller en datamappe, som `diff` så bygger",
                 json_path.display(),
                 dir.display(),
                 dir.display()
@@ -390,8 +394,123 @@ fn compare_provenance(
     }
 }
 
-/// Runs `diff` from the command line: compares, writes `diff.json` and `diff.pdf`, prints the
-/// summary. Returns the exit status: 0 no change, 1 changes.
+/// What OLD or NEW names on the command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// A build folder (or its `resultater.json`).
+    Build(PathBuf),
+    /// A report configuration file (`.yaml`/`.yml`; a folder with `rapport.yaml` names its config).
+    Config(PathBuf),
+    /// A folder of register extracts (it has a DREAM or deliveries file, as `synth` writes).
+    Data(PathBuf),
+}
+
+impl Input {
+    /// Recognises what `path` is; anything else is an input error that says what is accepted.
+    pub fn classify(path: &Path) -> Result<Input> {
+        if path.is_file() {
+            let name = path.file_name().map(|n| n.to_string_lossy().to_lowercase());
+            return match name.as_deref() {
+                Some("resultater.json") => Ok(Input::Build(path.to_path_buf())),
+                Some(n) if n.ends_with(".yaml") || n.ends_with(".yml") => {
+                    Ok(Input::Config(path.to_path_buf()))
+                }
+                _ => crate::error::input_error(format!(
+                    "{} er hverken en byggemappe, en resultater.json, en rapportkonfiguration (.yaml) eller en datamappe; angiv en af dem",
+                    path.display()
+                )),
+            };
+        }
+        if !path.is_dir() {
+            return crate::error::input_error(format!(
+                "{} findes ikke; angiv en byggemappe (som `effektrapport build --out MAPPE` skriver), en rapportkonfiguration (.yaml) eller en datamappe",
+                path.display()
+            ));
+        }
+        if path.join("resultater.json").is_file() {
+            return Ok(Input::Build(path.to_path_buf()));
+        }
+        if path.join("rapport.yaml").is_file() {
+            return Ok(Input::Config(path.join("rapport.yaml")));
+        }
+        let registers = ["dream", "deltagere"];
+        if registers
+            .iter()
+            .any(|stem| crate::registers::table::find(path, stem).is_some())
+        {
+            return Ok(Input::Data(path.to_path_buf()));
+        }
+        crate::error::input_error(format!(
+            "{} findes ikke, og {} er heller ikke en rapportmappe (med rapport.yaml) eller en datamappe (med dream.parquet eller dream.csv, se docs/data.md). Byg rapporten først med `effektrapport build --out {}`, eller angiv en rapportkonfiguration eller en datamappe",
+            path.join("resultater.json").display(),
+            path.display(),
+            path.display()
+        ))
+    }
+}
+
+/// The build of one side of the comparison: read as it is, or built first from a config or a data
+/// folder into `out/<side>` (with the cache shared by both sides). Returns the build, named as
+/// given on the command line, and a note on what was built.
+fn prepare(
+    input: &Input,
+    given: &Path,
+    side: &str,
+    args: &DiffArgs,
+    out: &Path,
+) -> Result<(Build, Option<String>)> {
+    let (config_path, data) = match input {
+        Input::Build(_) => return Ok((Build::load(given)?, None)),
+        Input::Config(path) => (path.clone(), args.data.clone()),
+        Input::Data(dir) => (args.config.clone(), Some(dir.clone())),
+    };
+    let label = if side == "gammel" {
+        "den gamle"
+    } else {
+        "den nye"
+    };
+    let dir = out.join(side);
+    let config = crate::config::Config::load(&config_path)
+        .with_context(|| format!("kan ikke bygge {label} version ({})", given.display()))?;
+    let options = crate::pipeline::BuildOptions {
+        cache_dir: Some(out.join(".cache")),
+        synthetic_root: Some(out.to_path_buf()),
+        templates: None,
+    };
+    crate::pipeline::build_report_with(&config, data.as_deref(), &dir, &options)
+        .with_context(|| format!("kan ikke bygge {label} version ({})", given.display()))?;
+    let mut build = Build::load(&dir)?;
+    build.dir = given.to_path_buf();
+    let what = match input {
+        Input::Data(_) => format!(
+            "datamappen {} med konfigurationen {}",
+            given.display(),
+            config_path.display()
+        ),
+        _ => match &data {
+            Some(d) => format!(
+                "konfigurationen {} med datamappen {}",
+                config_path.display(),
+                d.display()
+            ),
+            None => format!("konfigurationen {}", config_path.display()),
+        },
+    };
+    let note = format!(
+        "{} version er bygget fra {what} i {}",
+        if side == "gammel" {
+            "Den gamle"
+        } else {
+            "Den nye"
+        },
+        dir.display()
+    );
+    Ok((build, Some(note)))
+}
+
+/// Runs `diff` from the command line: builds a config or data folder given as OLD or NEW,
+/// compares, writes `diff.json` and `diff.pdf`, prints the summary. Returns the exit status:
+/// 0 no change, 1 changes.
 pub fn run(args: &DiffArgs) -> Result<i32> {
     if !(args.tolerance >= 0.0 && args.tolerance.is_finite()) {
         return crate::error::input_error(format!(
@@ -399,17 +518,25 @@ pub fn run(args: &DiffArgs) -> Result<i32> {
             args.tolerance
         ));
     }
-    let old = Build::load(&args.old)?;
-    let new = Build::load(&args.new)?;
-    let diff = compare(&old, &new, args.tolerance);
-    let out = args.out.clone().unwrap_or_else(|| {
-        let dir = if args.new.is_file() {
-            args.new.parent().unwrap_or(Path::new(".")).to_path_buf()
-        } else {
-            args.new.clone()
-        };
-        dir.join("diff")
+    // Both arguments are recognised before anything is built or written.
+    let old_input = Input::classify(&args.old)?;
+    let new_input = Input::classify(&args.new)?;
+    let out = args.out.clone().unwrap_or_else(|| match &new_input {
+        Input::Build(_) => {
+            let dir = if args.new.is_file() {
+                args.new.parent().unwrap_or(Path::new(".")).to_path_buf()
+            } else {
+                args.new.clone()
+            };
+            dir.join("diff")
+        }
+        _ => PathBuf::from("build/diff"),
     });
+    let (old, old_note) = prepare(&old_input, &args.old, "gammel", args, &out)?;
+    let (new, new_note) = prepare(&new_input, &args.new, "ny", args, &out)?;
+    let mut diff = compare(&old, &new, args.tolerance);
+    let notes: Vec<String> = [old_note, new_note].into_iter().flatten().collect();
+    diff.bemaerkninger.splice(0..0, notes);
     let json = serde_json::to_string_pretty(&diff)? + "\n";
     let pdf = pdf::render(&diff)?;
     fsutil::write_atomic(&out.join("diff.json"), json.as_bytes())?;

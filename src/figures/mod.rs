@@ -146,6 +146,233 @@ pub fn line_chart(axes: &Axes, series: &[Series]) -> Result<String> {
     Ok(svg)
 }
 
+/// One variable of a balance chart: standardized differences (in per cent) and variance ratios
+/// before matching and after matching with two methods.
+pub struct BalancePoint {
+    /// Variable label.
+    pub label: String,
+    /// Standardized difference in per cent: before, after method (1), after method (2).
+    pub sdif: [f64; 3],
+    /// Variance ratio (treated / controls): before, after (1), after (2).
+    pub vr: [f64; 3],
+}
+
+/// Height of one variable's row in a balance chart (pixels).
+const BALANCE_ROW: u32 = 27;
+/// Width of a balance chart (pixels).
+const BALANCE_WIDTH: u32 = 860;
+
+/// The marker of measurement `k` (0 before, 1 and 2 after matching with the two methods) at `at`.
+fn balance_marker<DB: DrawingBackend, C: Clone + 'static>(
+    k: usize,
+    at: C,
+) -> DynElement<'static, DB, C> {
+    match k {
+        0 => Circle::new(at, 5, RGBColor(80, 80, 80).stroke_width(1)).into_dyn(),
+        1 => Circle::new(at, 5, PALETTE[0].filled()).into_dyn(),
+        _ => TriangleMarker::new(at, 6, PALETTE[1].filled()).into_dyn(),
+    }
+}
+
+/// A balance chart ("love plot") as SVG text: one row per variable (labels on the left),
+/// standardized differences in the left panel and variance ratios on a logarithmic axis in the
+/// right, with one marker for before matching and one for each of two matching methods.
+/// `legend` names the three measurements.
+pub fn balance_chart(rows: &[BalancePoint], legend: [&str; 3]) -> Result<String> {
+    use plotters::style::text_anchor::{HPos, Pos, VPos};
+    register_font();
+    let fail = |e: &dyn std::fmt::Display| anyhow!("figur: {e}");
+    let n = rows.len().max(1);
+    let legend_height = 40;
+    let height = legend_height + 66 + BALANCE_ROW * n as u32;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (BALANCE_WIDTH, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| fail(&e))?;
+        let font: TextStyle = (FONT, 18).into_font().into();
+        let grid = RGBColor(235, 235, 235);
+        let (top, body) = root.split_vertically(legend_height);
+
+        // Room for the longest variable label, then the two panels.
+        let label_width = rows
+            .iter()
+            .filter_map(|r| body.estimate_text_size(&r.label, &font).ok())
+            .map(|(w, _)| w)
+            .max()
+            .unwrap_or(100)
+            + 16;
+        let panel = (BALANCE_WIDTH - label_width) / 2;
+        let (left, right) = body.split_horizontally(label_width + panel + 10);
+        let y_range = -0.5..(n as f64 - 0.5);
+        // Row i from the top; the three markers of a row sit a little apart.
+        let y_of = |i: usize, k: usize| (n - 1 - i) as f64 + 0.25 - 0.25 * k as f64;
+
+        // Left panel: standardized differences in per cent.
+        let reach = rows
+            .iter()
+            .flat_map(|r| r.sdif)
+            .filter(|v| v.is_finite())
+            .fold(10.0f64, |m, v| m.max(v.abs()));
+        let step = if reach > 100.0 { 50.0 } else { 25.0 };
+        let limit = (reach * 1.05 / step).ceil() * step;
+        // At most five tick labels, so that they stay apart in the narrow panel.
+        let tick = (2.0 * limit / 4.0 / step).ceil() * step;
+        let mut chart = ChartBuilder::on(&left)
+            .margin_top(6)
+            .margin_right(26)
+            .x_label_area_size(56)
+            .y_label_area_size(label_width)
+            .build_cartesian_2d(-limit..limit, y_range.clone())
+            .map_err(|e| fail(&e))?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .y_labels(0)
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(grid)
+            .x_labels((2.0 * limit / tick) as usize + 1)
+            .x_desc("Standardiseret forskel (pct.)")
+            .label_style(font.clone())
+            .axis_desc_style(font.clone())
+            .x_label_formatter(&|v| crate::locale::tal(*v, 0))
+            .draw()
+            .map_err(|e| fail(&e))?;
+        let label_style = font.pos(Pos::new(HPos::Right, VPos::Center));
+        for (i, row) in rows.iter().enumerate() {
+            let y = (n - 1 - i) as f64;
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(-limit, y), (limit, y)],
+                    grid.stroke_width(1),
+                )))
+                .map_err(|e| fail(&e))?;
+            let (px, py) = chart.backend_coord(&(-limit, y));
+            root.draw_text(&row.label, &label_style, (px - 8, py))
+                .map_err(|e| fail(&e))?;
+        }
+        for (x, color) in [
+            (0.0, RGBColor(110, 110, 110)),
+            (-10.0, RGBColor(190, 190, 190)),
+            (10.0, RGBColor(190, 190, 190)),
+        ] {
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(x, y_range.start), (x, y_range.end)],
+                    color.stroke_width(1),
+                )))
+                .map_err(|e| fail(&e))?;
+        }
+        for k in 0..3 {
+            chart
+                .draw_series(rows.iter().enumerate().filter_map(|(i, r)| {
+                    let v = r.sdif[k];
+                    v.is_finite()
+                        .then(|| balance_marker(k, (v.clamp(-limit, limit), y_of(i, k))))
+                }))
+                .map_err(|e| fail(&e))?;
+        }
+
+        // Right panel: variance ratios on a logarithmic axis (out-of-range ratios at its ends).
+        let (lo, hi) = rows
+            .iter()
+            .flat_map(|r| r.vr)
+            .filter(|v| v.is_finite() && *v > 0.0)
+            .fold((0.5f64, 2.0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
+        let (x_lo, x_hi) = ((lo * 0.8).max(0.05), (hi * 1.25).min(20.0));
+        let ticks: Vec<f64> = [0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0]
+            .into_iter()
+            .filter(|t| (x_lo..=x_hi).contains(t))
+            .collect();
+        let mut chart = ChartBuilder::on(&right)
+            .margin_top(6)
+            .margin_left(14)
+            .margin_right(16)
+            .x_label_area_size(56)
+            .y_label_area_size(2)
+            .build_cartesian_2d(
+                (x_lo..x_hi).log_scale().with_key_points(ticks),
+                y_range.clone(),
+            )
+            .map_err(|e| fail(&e))?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .y_labels(0)
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(grid)
+            .x_desc("Variansforhold (logaritmisk akse)")
+            .label_style(font.clone())
+            .axis_desc_style(font.clone())
+            .x_label_formatter(&|v| {
+                let decimals = if *v < 0.099 {
+                    2
+                } else if *v < 0.99 {
+                    1
+                } else {
+                    0
+                };
+                crate::locale::tal(*v, decimals)
+            })
+            .draw()
+            .map_err(|e| fail(&e))?;
+        for i in 0..rows.len() {
+            let y = (n - 1 - i) as f64;
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(x_lo, y), (x_hi, y)],
+                    grid.stroke_width(1),
+                )))
+                .map_err(|e| fail(&e))?;
+        }
+        for (x, color) in [
+            (1.0, RGBColor(110, 110, 110)),
+            (0.5, RGBColor(190, 190, 190)),
+            (2.0, RGBColor(190, 190, 190)),
+        ] {
+            if x > x_lo && x < x_hi {
+                chart
+                    .draw_series(std::iter::once(PathElement::new(
+                        vec![(x, y_range.start), (x, y_range.end)],
+                        color.stroke_width(1),
+                    )))
+                    .map_err(|e| fail(&e))?;
+            }
+        }
+        for k in 0..3 {
+            chart
+                .draw_series(rows.iter().enumerate().filter_map(|(i, r)| {
+                    let v = r.vr[k];
+                    (v.is_finite() && v > 0.0)
+                        .then(|| balance_marker(k, (v.clamp(x_lo, x_hi), y_of(i, k))))
+                }))
+                .map_err(|e| fail(&e))?;
+        }
+
+        // The legend, centred above the panels.
+        let widths: Vec<i32> = legend
+            .iter()
+            .map(|l| {
+                top.estimate_text_size(l, &font)
+                    .map_or(120, |(w, _)| w as i32)
+            })
+            .collect();
+        let gap = 36;
+        let total: i32 = widths.iter().map(|w| w + 16 + gap).sum::<i32>() - gap;
+        let mut x = (BALANCE_WIDTH as i32 - total) / 2;
+        let y = legend_height as i32 / 2;
+        let legend_style = font.pos(Pos::new(HPos::Left, VPos::Center));
+        for (k, (label, w)) in legend.iter().zip(&widths).enumerate() {
+            top.draw(&balance_marker(k, (x + 5, y)))
+                .map_err(|e| fail(&e))?;
+            top.draw_text(label, &legend_style, (x + 16, y))
+                .map_err(|e| fail(&e))?;
+            x += w + 16 + gap;
+        }
+        root.present().map_err(|e| fail(&e))?;
+    }
+    Ok(svg)
+}
+
 /// Typst markup placing the SVG at `path` as a numbered figure labelled `<fig:ID>`, with its note
 /// under the image inside the figure, so the two never part across a page break.
 pub fn to_typst(id: &str, path: &str, caption: &str, note: &str) -> String {
@@ -155,4 +382,43 @@ pub fn to_typst(id: &str, path: &str, caption: &str, note: &str) -> String {
         crate::tables::typst_string(note),
         crate::tables::typst_string(caption),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn balance_chart_names_every_variable_and_survives_odd_values() {
+        let rows = vec![
+            BalancePoint {
+                label: "Antal år i Danmark".into(),
+                sdif: [-143.6, 21.9, 16.0],
+                vr: [0.22, 0.43, 0.40],
+            },
+            // A constant variable (undefined SDIF and VR) and a ratio far outside the axis.
+            BalancePoint {
+                label: "Mand".into(),
+                sdif: [f64::NAN, f64::NAN, f64::NAN],
+                vr: [f64::NAN, f64::INFINITY, 0.0],
+            },
+            BalancePoint {
+                label: "Bopæl i Faxe Kommune".into(),
+                sdif: [33.0, 10.5, 0.0],
+                vr: [2.41, 1.21, 1000.0],
+            },
+        ];
+        let svg = balance_chart(&rows, ["Før", "Efter (1)", "Efter (2)"]).unwrap();
+        for text in [
+            "Antal år i Danmark",
+            "Mand",
+            "Bopæl i Faxe Kommune",
+            "Efter (2)",
+            "Variansforhold",
+        ] {
+            assert!(svg.contains(text), "the SVG lacks «{text}»");
+        }
+        assert!(!svg.contains("NaN") && !svg.contains("inf"));
+        assert!(balance_chart(&[], ["a", "b", "c"]).is_ok());
+    }
 }

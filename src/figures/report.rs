@@ -1,8 +1,8 @@
 //! The report's figures, built from the results: Figur 2.3 (employment around start), Figur
-//! 4.1–4.3 (weekly effects with 95% confidence bands) and Bilagsfigur 2.1 (propensity-score
-//! densities before and after matching).
+//! 4.1–4.3 (weekly effects with 95% confidence bands), Bilagsfigur 2.1 (propensity-score
+//! densities before and after matching) and Bilagsfigur 2.2 (balance before and after matching).
 
-use super::{Axes, Series, line_chart};
+use super::{Axes, BalancePoint, Series, balance_chart, line_chart};
 use crate::render::Figure;
 use crate::results::{Results, key};
 use anyhow::{Context, Result};
@@ -186,4 +186,62 @@ pub fn score_densities(results: &Results) -> Result<Figure> {
         note: "Kernetæthed (Epanechnikov); kontrolpersonerne efter matching er vægtet med matchingvægtene fra metode (2).".into(),
         svg: line_chart(&axes, &series)?,
     })
+}
+
+/// Variables shown in Bilagsfigur 2.2.
+pub const BALANCE_SHOWN: usize = 20;
+
+/// Bilagsfigur 2.2: standardized differences and variance ratios before matching and after
+/// matching with methods (1) and (2), for the covariates of the propensity-score model that
+/// differ most between participants and controls before matching (all, main sample).
+pub fn balance(results: &Results) -> Result<Figure> {
+    let rows = results
+        .balance
+        .get("alle")
+        .context("resultaterne mangler balancen til bilagsfigur 2.2")?;
+    let in_model =
+        |name: &str| results.pscore.is_empty() || results.pscore.iter().any(|c| c.navn == name);
+    let mut chosen: Vec<_> = rows
+        .iter()
+        .filter(|r| in_model(&r.navn) && r.sdif_foer.is_finite())
+        .collect();
+    // Largest numerical difference first; ties keep the balance table's order.
+    chosen.sort_by(|a, b| b.sdif_foer.abs().total_cmp(&a.sdif_foer.abs()));
+    chosen.truncate(BALANCE_SHOWN);
+    let points: Vec<BalancePoint> = chosen
+        .iter()
+        .map(|r| BalancePoint {
+            label: results
+                .etiketter
+                .get(&r.navn)
+                .cloned()
+                .unwrap_or_else(|| r.navn.clone()),
+            sdif: [r.sdif_foer, r.sdif_m1, r.sdif_m2].map(|v| v * 100.0),
+            vr: [r.vr_foer, r.vr_m1, r.vr_m2],
+        })
+        .collect();
+    Ok(Figure {
+        id: "bilagsfigur_2_2".into(),
+        caption: "Standardiserede forskelle og variansforhold før og efter matching for udvalgte variable".into(),
+        note: "Viser de forklarende variable i propensity score-modellen, der adskilte deltagere og kontrolpersoner mest før matching (størst numerisk standardiseret forskel). Standardiseret forskel: forskellen mellem gennemsnittene i procent af den samlede standardafvigelse før matching. Variansforhold: deltagernes varians divideret med kontrolpersonernes. De lodrette linjer står ved 0 og ±10 pct. (venstre) og ved variansforholdene 0,5, 1 og 2 (højre). Metode (1) er ridge-matching på propensity scoren, metode (2) desuden eksakt matching på kommune.".into(),
+        svg: balance_chart(
+            &points,
+            [
+                "Før matching",
+                "Efter matching, metode (1)",
+                "Efter matching, metode (2)",
+            ],
+        )?,
+    })
+}
+
+/// The descriptive figures, in the order of the report: Figur 2.3 and 2.4 (here numbered 2.1
+/// and 2.2), Bilagsfigur 2.1 and 2.2. Figur 4.1–4.3 follow the analyses ([`weekly`]).
+pub fn descriptive(results: &Results) -> Result<Vec<Figure>> {
+    Ok(vec![
+        profile(results, "figur_2_3")?,
+        profile(results, "figur_2_4")?,
+        score_densities(results)?,
+        balance(results)?,
+    ])
 }

@@ -1,11 +1,17 @@
 //! Typesetting in process with the typst compiler: a hermetic [`World`] over in-memory files
 //! (the report's `.typ` sources and SVG figures), the fonts embedded in the binary, and a fixed
 //! document date, so the same inputs give a byte-identical PDF on any machine.
+//!
+//! A document can also be read from a folder on disk ([`Document::from_dir`]), as
+//! `typst compile --root DIR DIR/rapport.typ` reads it: absolute typst paths (`/fig/x.svg`)
+//! resolve against the folder. This is how the written `build/rapport.typ` is checked to give
+//! the same PDF as the build.
 
 use crate::error::InputError;
 use anyhow::{Context, Result};
 use std::collections::HashMap;
-use std::sync::OnceLock;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
 use typst::diag::{FileError, FileResult, Severity, SourceDiagnostic};
 use typst::foundations::{Bytes, Datetime, Duration, Smart};
 use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
@@ -39,28 +45,112 @@ fn file_id(path: &str) -> Result<FileId> {
     Ok(RootedPath::new(VirtualRoot::Project, vpath).intern())
 }
 
-/// A document to typeset: typst sources and binary files (figures) by virtual path.
+/// A document to typeset: typst sources and binary files (figures) by virtual path, held in
+/// memory or read from a folder on disk.
 pub struct Document {
     main: FileId,
     sources: HashMap<FileId, Source>,
     files: HashMap<FileId, Bytes>,
     today: Datetime,
+    /// The folder that files not held in memory are read from (`typst compile --root`).
+    disk: Option<Disk>,
+}
+
+/// Files read from a folder, each read once and kept for the document's lifetime.
+struct Disk {
+    root: PathBuf,
+    sources: Mutex<HashMap<FileId, FileResult<Source>>>,
+    files: Mutex<HashMap<FileId, FileResult<Bytes>>>,
+}
+
+impl Disk {
+    fn bytes(&self, id: FileId) -> FileResult<Bytes> {
+        let mut files = self.files.lock().unwrap_or_else(|p| p.into_inner());
+        files
+            .entry(id)
+            .or_insert_with(|| {
+                let path = id.vpath().realize(&self.root).map_err(FileError::Realize)?;
+                if path.is_dir() {
+                    return Err(FileError::IsDirectory);
+                }
+                std::fs::read(&path)
+                    .map(Bytes::new)
+                    .map_err(|e| FileError::from_io(e, &path))
+            })
+            .clone()
+    }
+
+    fn source(&self, id: FileId) -> FileResult<Source> {
+        if let Some(source) = self
+            .sources
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&id)
+        {
+            return source.clone();
+        }
+        let source = self.bytes(id).and_then(|bytes| {
+            let text = std::str::from_utf8(&bytes).map_err(|_| FileError::InvalidUtf8)?;
+            // typst ignores a byte-order mark at the start of a source file.
+            Ok(Source::new(
+                id,
+                text.trim_start_matches('\u{feff}').to_string(),
+            ))
+        });
+        self.sources
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(id, source.clone());
+        source
+    }
+}
+
+fn typst_date(date: chrono::NaiveDate) -> Result<Datetime> {
+    use chrono::Datelike;
+    Datetime::from_ymd(date.year(), date.month() as u8, date.day() as u8)
+        .ok_or_else(|| InputError::new(format!("ugyldig dokumentdato {date}")).into())
 }
 
 impl Document {
     /// A document whose main file is `main_path` with text `main`, dated `date`.
     pub fn new(main_path: &str, main: String, date: chrono::NaiveDate) -> Result<Document> {
-        use chrono::Datelike;
         let id = file_id(main_path)?;
-        let today = Datetime::from_ymd(date.year(), date.month() as u8, date.day() as u8)
-            .ok_or_else(|| InputError::new(format!("ugyldig dokumentdato {date}")))?;
         let mut sources = HashMap::new();
         sources.insert(id, Source::new(id, main));
         Ok(Document {
             main: id,
             sources,
             files: HashMap::new(),
-            today,
+            today: typst_date(date)?,
+            disk: None,
+        })
+    }
+
+    /// The document in folder `root` whose main file is `main` (relative to `root`, e.g.
+    /// `rapport.typ`), dated `date`: every file it reads (imports, images) comes from the folder,
+    /// and absolute typst paths resolve against it, as with `typst compile --root ROOT ROOT/MAIN`.
+    pub fn from_dir(root: &Path, main: &str, date: chrono::NaiveDate) -> Result<Document> {
+        let root = root
+            .canonicalize()
+            .with_context(|| InputError::new(format!("mappen {} findes ikke", root.display())))?;
+        let id = file_id(&format!("/{}", main.trim_start_matches('/')))?;
+        let disk = Disk {
+            root,
+            sources: Mutex::new(HashMap::new()),
+            files: Mutex::new(HashMap::new()),
+        };
+        disk.source(id).map_err(|e| {
+            InputError::new(format!(
+                "kan ikke læse {}: {e}",
+                disk.root.join(main).display()
+            ))
+        })?;
+        Ok(Document {
+            main: id,
+            sources: HashMap::new(),
+            files: HashMap::new(),
+            today: typst_date(date)?,
+            disk: Some(disk),
         })
     }
 
@@ -196,22 +286,26 @@ impl World for ReportWorld<'_> {
     }
 
     fn source(&self, id: FileId) -> FileResult<Source> {
-        self.doc
-            .sources
-            .get(&id)
-            .cloned()
-            .ok_or_else(|| not_found(id))
+        if let Some(source) = self.doc.sources.get(&id) {
+            return Ok(source.clone());
+        }
+        match &self.doc.disk {
+            Some(disk) => disk.source(id),
+            None => Err(not_found(id)),
+        }
     }
 
     fn file(&self, id: FileId) -> FileResult<Bytes> {
         if let Some(source) = self.doc.sources.get(&id) {
             return Ok(Bytes::from_string(source.text().to_string()));
         }
-        self.doc
-            .files
-            .get(&id)
-            .cloned()
-            .ok_or_else(|| not_found(id))
+        if let Some(bytes) = self.doc.files.get(&id) {
+            return Ok(bytes.clone());
+        }
+        match &self.doc.disk {
+            Some(disk) => disk.bytes(id),
+            None => Err(not_found(id)),
+        }
     }
 
     fn font(&self, index: usize) -> Option<Font> {
@@ -225,4 +319,43 @@ impl World for ReportWorld<'_> {
 
 fn not_found(id: FileId) -> FileError {
     FileError::NotFound(id.vpath().get_without_slash().into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_folder_compiles_like_the_same_files_in_memory() {
+        let dir = tempfile::tempdir().unwrap();
+        let main = "#import \"/lib/x.typ\": hilsen\n#hilsen\n#image(\"/fig/a.svg\", width: 2cm)\n";
+        let lib = "#let hilsen = [Goddag]\n";
+        let svg = r#"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>"#;
+        std::fs::create_dir_all(dir.path().join("lib")).unwrap();
+        std::fs::create_dir_all(dir.path().join("fig")).unwrap();
+        std::fs::write(dir.path().join("main.typ"), main).unwrap();
+        std::fs::write(dir.path().join("lib/x.typ"), lib).unwrap();
+        std::fs::write(dir.path().join("fig/a.svg"), svg).unwrap();
+        let date = chrono::NaiveDate::from_ymd_opt(2020, 6, 15).unwrap();
+
+        let mut memory = Document::new("/main.typ", main.to_string(), date).unwrap();
+        memory.add_source("/lib/x.typ", lib.to_string()).unwrap();
+        memory
+            .add_file("/fig/a.svg", svg.as_bytes().to_vec())
+            .unwrap();
+        let from_memory = memory.compile_pdf("test").unwrap();
+        let from_disk = Document::from_dir(dir.path(), "main.typ", date)
+            .unwrap()
+            .compile_pdf("test")
+            .unwrap();
+        assert_eq!(from_disk.pages, vec!["Goddag".to_string()]);
+        assert!(from_disk.pdf == from_memory.pdf);
+
+        assert!(Document::from_dir(dir.path(), "mangler.typ", date).is_err());
+        std::fs::write(dir.path().join("main.typ"), "#image(\"/fig/b.svg\")").unwrap();
+        let missing = Document::from_dir(dir.path(), "main.typ", date)
+            .unwrap()
+            .compile_pdf("test");
+        assert!(missing.is_err_and(|e| format!("{e:#}").contains("b.svg")));
+    }
 }

@@ -5,7 +5,8 @@
 //! Template functions: `r("tabel_4_1.alle.m2.beskaeftigelse")` (an estimate: est, se, p,
 //! stjerner, kontrolniveau, rel, n), `tal("befolkning.trin1.kontrol")` (any other number),
 //! `tekst("hovedperiode")` (a computed label), `tabel("tabel_4_1")`, `figur("figur_2_3")`,
-//! `bilag()` (the appendices start here). Filters (Danish formatting): `tal(d)`, `pct(d)`, `pp(d)`,
+//! `har_figur("bilagsfigur_2_2")` (whether the build made that figure), `bilag()` (the
+//! appendices start here). Filters (Danish formatting): `tal(d)`, `pct(d)`, `pp(d)`,
 //! `heltal`, `fortegn(d)`, `p` ("p = 0,023" or "p < 0,001"). Globals: `befolkning` (the funnel),
 //! `proveniens`, `advarsler`. Undefined names are errors, never blanks. Template comments are
 //! `{## … ##}`, since `{#label}` is markdown's heading-label syntax.
@@ -211,7 +212,7 @@ fn add_results(env: &mut Environment<'static>, results: &Results) {
     env.add_global("advarsler", Value::from(Serde(&results.advarsler)));
 }
 
-/// The block functions `tabel(id)`, `figur(id)` and `bilag()`.
+/// The block functions `tabel(id)`, `figur(id)` and `bilag()`, and the test `har_figur(id)`.
 pub fn add_blocks(
     env: &mut Environment<'static>,
     blocks: &Blocks,
@@ -246,6 +247,8 @@ pub fn add_blocks(
             Ok(b.insert(markup.clone()))
         },
     );
+    let made: std::collections::BTreeSet<String> = figures.keys().cloned().collect();
+    env.add_function("har_figur", move |id: String| made.contains(&id));
     let b = blocks.clone();
     env.add_function("bilag", move || -> Value {
         b.insert("#show: bilag\n".to_string())

@@ -60,6 +60,7 @@ pub struct Coefficient {
     /// Covariate.
     pub navn: String,
     /// Estimate (0 when omitted).
+    #[serde(deserialize_with = "f64_or_nan")]
     pub est: f64,
     /// Standard error (`null` when omitted).
     pub se: Option<f64>,
@@ -110,6 +111,7 @@ pub struct Results {
     /// Effect estimates by key.
     pub estimater: BTreeMap<String, Estimate>,
     /// Other printed numbers by key (bandwidths, counts, averages), e.g. `pscore.baandbredde`.
+    #[serde(deserialize_with = "map_f64_or_nan")]
     pub tal: BTreeMap<String, f64>,
     /// Computed text labels by key, e.g. `hovedperiode` → "januar–juli 2019".
     pub tekster: BTreeMap<String, String>,
@@ -120,6 +122,7 @@ pub struct Results {
     /// Balance of the descriptive variables before and after matching, by group (`alle`, `maend`, `kvinder`).
     pub balance: BTreeMap<String, Vec<BalanceRow>>,
     /// Series behind the figures, by figure id and series name.
+    #[serde(deserialize_with = "series_or_nan")]
     pub figurer: BTreeMap<String, BTreeMap<String, Vec<[f64; 2]>>>,
     /// Results keys left out for discretion (cells resting on 1–4 persons, and their complements).
     pub diskretion: Vec<String>,
@@ -143,6 +146,40 @@ impl Results {
 /// e.g. an undefined standardized difference of a constant variable, as `null`).
 fn f64_or_nan<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
     Ok(Option::<f64>::deserialize(deserializer)?.unwrap_or(f64::NAN))
+}
+
+/// A map of numbers, any of which may have been written as `null` (NaN), as [`f64_or_nan`].
+fn map_f64_or_nan<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<BTreeMap<String, f64>, D::Error> {
+    let map = BTreeMap::<String, Option<f64>>::deserialize(deserializer)?;
+    Ok(map
+        .into_iter()
+        .map(|(k, v)| (k, v.unwrap_or(f64::NAN)))
+        .collect())
+}
+
+/// Figure series whose coordinates may have been written as `null` (NaN), as [`f64_or_nan`].
+#[allow(clippy::type_complexity)]
+fn series_or_nan<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<BTreeMap<String, BTreeMap<String, Vec<[f64; 2]>>>, D::Error> {
+    let raw =
+        BTreeMap::<String, BTreeMap<String, Vec<[Option<f64>; 2]>>>::deserialize(deserializer)?;
+    let nan = |v: Option<f64>| v.unwrap_or(f64::NAN);
+    Ok(raw
+        .into_iter()
+        .map(|(figure, series)| {
+            let series = series
+                .into_iter()
+                .map(|(name, points)| {
+                    let points = points.into_iter().map(|[x, y]| [nan(x), nan(y)]).collect();
+                    (name, points)
+                })
+                .collect();
+            (figure, series)
+        })
+        .collect())
 }
 
 /// The key of an effect estimate: `<tabel>.<gruppe>.m<metode>.<udfald>`.

@@ -41,14 +41,14 @@ pub fn effect_cell(e: &Estimate) -> Vec<String> {
         format!("({})", locale::tal(e.se, 4)),
         format!("[{}]", locale::tal(e.kontrolniveau, 4)),
     ];
-    if e.p < 0.10 {
-        if let Some(rel) = e.rel {
-            // A non-breaking space keeps "pct." with its number in narrow columns.
-            lines.push(format!(
-                "<{}\u{a0}pct.>",
-                locale::tal_fortegn(rel * 100.0, 2)
-            ));
-        }
+    if e.p < 0.10
+        && let Some(rel) = e.rel
+    {
+        // A non-breaking space keeps "pct." with its number in narrow columns.
+        lines.push(format!(
+            "<{}\u{a0}pct.>",
+            locale::tal_fortegn(rel * 100.0, 2)
+        ));
     }
     lines
 }
@@ -67,7 +67,10 @@ impl Table {
             .map(|h| format!("[#strong({})]", typst_string(h)))
             .collect();
         for row in &self.rows {
-            cells.push(format!("[{}]", text_lines(&[row.label.clone()])));
+            cells.push(format!(
+                "[{}]",
+                text_lines(std::slice::from_ref(&row.label))
+            ));
             for cell in &row.cells {
                 cells.push(format!("[{}]", text_lines(cell)));
             }
