@@ -25,7 +25,10 @@ fn dataset_build_on_a_large_extract() {
     )
     .unwrap();
     let build = t.elapsed().as_secs_f64();
-    println!("memory after reading the registers: {after_read}; after the dataset build: {}", memory());
+    println!(
+        "memory after reading the registers: {after_read}; after the dataset build: {}",
+        memory()
+    );
     println!(
         "registers read {read:.1} s; dataset built {build:.1} s; {} persons, {} outcomes, funnel {:?}",
         data.len(),

@@ -97,7 +97,9 @@ fn warm_refits_equal_cold_fits() {
         let mut ws = PsWorkspace::default();
         for b in 0..40 {
             let counts = replicate_counts(n, 5, b);
-            let warm = problem.fit_from(Some(&counts), Some(&start), &mut ws).unwrap();
+            let warm = problem
+                .fit_from(Some(&counts), Some(&start), &mut ws)
+                .unwrap();
             let cold = problem.fit(Some(&counts)).unwrap();
             for (w, c) in warm.coefficients.iter().zip(&cold.coefficients) {
                 assert_eq!(w.omitted, c.omitted, "{} replicate {b}", c.name);
