@@ -6,7 +6,9 @@
 #     analysis sample with every outcome (BENCH_B to change B);
 #  3. Monte Carlo over MC_REPS (default 50) synthetic seeds with B = MC_B
 #     (default 200): bias and bootstrap-interval coverage of methods (1)–(5)
-#     against sandhed.json (tests/estimators_synthetic.rs).
+#     against sandhed.json (tests/estimators_synthetic.rs); MC_OUTCOME picks the outcome
+#     (default beskaeftigelse; e.g. beskaeftigelse_m0). A regression-adjustment (OLS) reference
+#     row separates confounding in the synthetic data from the matching estimators' own bias.
 # Usage (from the repository root): bench/estimators.sh [bench|bootstrap|mc|all]
 # PROFILE=release uses the release profile; the default is the dev profile,
 # whose dependencies are optimised (Cargo.toml).

@@ -333,6 +333,7 @@ fn monte_carlo_recovers_the_planted_att() {
             .unwrap_or(default)
     };
     let reps = env("MC_REPS", 50);
+    let outcome = std::env::var("MC_OUTCOME").unwrap_or_else(|_| "beskaeftigelse".into());
     let b = env("MC_B", 200);
     let started = std::time::Instant::now();
     type Row = (u64, f64, Vec<f64>, Vec<f64>, Vec<usize>, f64);
@@ -344,13 +345,11 @@ fn monte_carlo_recovers_the_planted_att() {
             let truth_json: serde_json::Value =
                 serde_json::from_str(&std::fs::read_to_string(dir.join("sandhed.json")).unwrap())
                     .unwrap();
-            let truth = truth_json["effekter"]["beskaeftigelse"]["alle"]
-                .as_f64()
-                .unwrap();
+            let truth = truth_json["effekter"][&outcome]["alle"].as_f64().unwrap();
             let j = data
                 .outcome_names
                 .iter()
-                .position(|n| n == "beskaeftigelse")
+                .position(|n| *n == outcome)
                 .unwrap();
             let sample = rows_with_outcome(&data, &main_rows(&data, None), j);
             let x = data.covariates.select(Axis(0), &sample);
@@ -411,7 +410,10 @@ fn monte_carlo_recovers_the_planted_att() {
         })
         .collect();
     let r = rows.len() as f64;
-    println!("\nMonte Carlo: {} replications, B = {b}", rows.len());
+    println!(
+        "\nMonte Carlo: {} replications, B = {b}, outcome {outcome}",
+        rows.len()
+    );
     println!(
         "method  mean truth  mean ATT     bias   MC SE(bias)  bias/MCSE  sd(ATT)  mean boot SE  coverage95  failed"
     );
