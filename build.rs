@@ -14,10 +14,10 @@ fn main() {
         .unwrap_or_else(|| "ukendt".to_string());
     println!("cargo:rustc-env=EFFEKTRAPPORT_COMMIT={commit}");
     println!("cargo:rerun-if-changed=.git/HEAD");
-    if let Ok(head) = std::fs::read_to_string(".git/HEAD") {
-        if let Some(reference) = head.strip_prefix("ref: ") {
-            println!("cargo:rerun-if-changed=.git/{}", reference.trim());
-        }
+    if let Ok(head) = std::fs::read_to_string(".git/HEAD")
+        && let Some(reference) = head.strip_prefix("ref: ")
+    {
+        println!("cargo:rerun-if-changed=.git/{}", reference.trim());
     }
     println!("cargo:rerun-if-changed=templates");
 }

@@ -16,8 +16,8 @@ pub fn run(args: &EstimateArgs) -> Result<()> {
         .iter()
         .enumerate()
         .map(|(row, &t)| match t {
-            t if t == 1.0 => Ok(true),
-            t if t == 0.0 => Ok(false),
+            1.0 => Ok(true),
+            0.0 => Ok(false),
             t => Err(InputError::new(format!(
                 "{file}: række {}, kolonne {}: behandling skal være 0 eller 1, fandt {t}",
                 row + 1,

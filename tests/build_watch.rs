@@ -1,8 +1,11 @@
 //! `build --watch`: a chapter edit rebuilds the report from the cache, a broken chapter is
 //! reported without ending the watch, and fixing it rebuilds again.
 
+mod report_support;
+
+use report_support::report_copy;
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
@@ -15,25 +18,6 @@ impl Drop for Watcher {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
-}
-
-/// A copy of `report/` in `root` with analytic standard errors; returns the config path.
-fn report_copy(root: &Path) -> PathBuf {
-    let dir = root.join("report");
-    std::fs::create_dir_all(dir.join("kapitler")).unwrap();
-    for entry in std::fs::read_dir("report/kapitler").unwrap() {
-        let path = entry.unwrap().path();
-        std::fs::copy(&path, dir.join("kapitler").join(path.file_name().unwrap())).unwrap();
-    }
-    std::fs::copy("report/dream-koder.yaml", dir.join("dream-koder.yaml")).unwrap();
-    let yaml = std::fs::read_to_string("report/rapport.yaml").unwrap();
-    assert!(yaml.contains("bootstrap: 500"));
-    std::fs::write(
-        dir.join("rapport.yaml"),
-        yaml.replace("bootstrap: 500", "bootstrap: 0"),
-    )
-    .unwrap();
-    dir.join("rapport.yaml")
 }
 
 /// The next status line starting with `prefix`, within `limit`.
@@ -59,7 +43,7 @@ fn wait_for(lines: &Receiver<String>, prefix: &str, limit: Duration, log: &Path)
 #[test]
 fn a_chapter_edit_rebuilds_from_the_cache_and_errors_do_not_stop_the_watch() {
     let root = tempfile::tempdir().unwrap();
-    let config = report_copy(root.path());
+    let config = report_copy(root.path(), "report", 0);
     let out = root.path().join("build");
     let log = root.path().join("stderr.txt");
     let child = Command::new(env!("CARGO_BIN_EXE_effektrapport"))

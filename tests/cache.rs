@@ -4,31 +4,15 @@
 //! more; a prose edit re-renders from the cache; and a part is the same whether it was computed
 //! alone, together with others, or served from the cache.
 
+mod report_support;
+
 use effektrapport::cache::{self, Entry, Fingerprints};
 use effektrapport::config::Config;
 use effektrapport::results::Results;
 use effektrapport::synth::{self, SynthSpec};
+use report_support::report_copy;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-/// A copy of `report/` in `root` with `analyse.bootstrap` set to `b`; returns the config path.
-fn report_copy(root: &Path, b: usize) -> PathBuf {
-    let dir = root.join("report");
-    std::fs::create_dir_all(dir.join("kapitler")).unwrap();
-    for entry in std::fs::read_dir("report/kapitler").unwrap() {
-        let path = entry.unwrap().path();
-        std::fs::copy(&path, dir.join("kapitler").join(path.file_name().unwrap())).unwrap();
-    }
-    std::fs::copy("report/dream-koder.yaml", dir.join("dream-koder.yaml")).unwrap();
-    let yaml = std::fs::read_to_string("report/rapport.yaml").unwrap();
-    assert!(
-        yaml.contains("bootstrap: 500"),
-        "the shipped config has B = 500"
-    );
-    let yaml = yaml.replace("bootstrap: 500", &format!("bootstrap: {b}"));
-    std::fs::write(dir.join("rapport.yaml"), yaml).unwrap();
-    dir.join("rapport.yaml")
-}
 
 /// Replaces `old` (which must be present once) by `new` in a file.
 fn edit(path: &Path, old: &str, new: &str) {
@@ -60,7 +44,7 @@ fn changed(a: &[Entry], b: &[Entry]) -> Vec<String> {
 #[test]
 fn each_part_is_keyed_by_exactly_what_it_reads() {
     let root = tempfile::tempdir().unwrap();
-    let config_path = report_copy(root.path(), 500);
+    let config_path = report_copy(root.path(), "report", 500);
     let config = Config::load(&config_path).unwrap();
     let data = root.path().join("data");
     std::fs::create_dir_all(&data).unwrap();
@@ -174,7 +158,7 @@ fn build(config_path: &Path, out: &Path) -> effektrapport::BuildOutput {
 #[test]
 fn a_changed_analysis_is_estimated_alone_and_as_if_with_all_others() {
     let root = tempfile::tempdir().unwrap();
-    let config_path = report_copy(root.path(), 10);
+    let config_path = report_copy(root.path(), "report", 10);
     let out = root.path().join("build");
 
     let cold = build(&config_path, &out);
@@ -316,7 +300,7 @@ fn write_vintage(dir: &Path, vintage: &str) {
 #[test]
 fn new_data_or_a_new_program_recomputes_everything() {
     let root = tempfile::tempdir().unwrap();
-    let config = report_copy(root.path(), 0);
+    let config = report_copy(root.path(), "report", 0);
     let data = root.path().join("data");
     let out = root.path().join("build");
     let program = PathBuf::from(env!("CARGO_BIN_EXE_effektrapport"));
@@ -364,7 +348,7 @@ fn new_data_or_a_new_program_recomputes_everything() {
 #[test]
 fn an_analysis_id_used_twice_is_an_input_error() {
     let root = tempfile::tempdir().unwrap();
-    let config_path = report_copy(root.path(), 0);
+    let config_path = report_copy(root.path(), "report", 0);
     let mut config = Config::load(&config_path).unwrap();
     let copy = config.analyser[0].clone();
     config.analyser.push(copy);

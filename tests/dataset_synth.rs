@@ -278,10 +278,10 @@ fn covariate_means_match_the_published_tables() {
             cell(want[3])
         );
         for (g, w) in got.iter().zip(want) {
-            if let Some(w) = w {
-                if (g - w).abs() > tol + 1e-9 {
-                    failures.push(format!("{name}: {g:.3} vs {w:.3} (±{tol})"));
-                }
+            if let Some(w) = w
+                && (g - w).abs() > tol + 1e-9
+            {
+                failures.push(format!("{name}: {g:.3} vs {w:.3} (±{tol})"));
             }
         }
     }

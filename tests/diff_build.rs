@@ -1,29 +1,13 @@
 //! `diff OLD NEW` with report configs or data folders: both are built (sharing one results cache)
 //! into subfolders of --out and compared.
 
-use effektrapport::synth::{self, SynthSpec};
-use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod report_support;
 
-/// A copy of `report/` as `root/<name>` with analytic standard errors; returns the config path.
-fn report_copy(root: &Path, name: &str) -> PathBuf {
-    let dir = root.join(name);
-    std::fs::create_dir_all(dir.join("kapitler")).unwrap();
-    for entry in std::fs::read_dir("report/kapitler").unwrap() {
-        let path = entry.unwrap().path();
-        std::fs::copy(&path, dir.join("kapitler").join(path.file_name().unwrap())).unwrap();
-    }
-    std::fs::copy("report/dream-koder.yaml", dir.join("dream-koder.yaml")).unwrap();
-    let yaml = std::fs::read_to_string("report/rapport.yaml").unwrap();
-    assert!(yaml.contains("bootstrap: 500"));
-    std::fs::write(
-        dir.join("rapport.yaml"),
-        yaml.replace("bootstrap: 500", "bootstrap: 0"),
-    )
-    .unwrap();
-    dir.join("rapport.yaml")
-}
+use effektrapport::synth::{self, SynthSpec};
+use report_support::report_copy;
+use serde_json::Value;
+use std::path::Path;
+use std::process::{Command, Output};
 
 fn diff(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_effektrapport"));
@@ -49,8 +33,8 @@ fn explain(out: &Output) -> String {
 #[test]
 fn two_configs_are_built_with_a_shared_cache_and_compared() {
     let root = tempfile::tempdir().unwrap();
-    let old = report_copy(root.path(), "gammel-rapport");
-    let new = report_copy(root.path(), "ny-rapport");
+    let old = report_copy(root.path(), "gammel-rapport", 0);
+    let new = report_copy(root.path(), "ny-rapport", 0);
     let yaml = std::fs::read_to_string(&new).unwrap();
     assert_eq!(yaml.matches("kerne: uniform").count(), 1);
     std::fs::write(&new, yaml.replace("kerne: uniform", "kerne: epan")).unwrap();
@@ -92,7 +76,7 @@ fn two_configs_are_built_with_a_shared_cache_and_compared() {
 #[test]
 fn two_data_folders_are_built_with_one_config_and_compared() {
     let root = tempfile::tempdir().unwrap();
-    let config = report_copy(root.path(), "rapport");
+    let config = report_copy(root.path(), "rapport", 0);
     let mut folders = Vec::new();
     for vintage in ["2019-03", "2019-07"] {
         let dir = root.path().join(format!("data-{vintage}"));

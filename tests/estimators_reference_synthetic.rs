@@ -15,6 +15,9 @@
 //!
 //! R version and packages: tests/README.md.
 
+// Reference values are pasted verbatim from R's 17-significant-digit output.
+#![allow(clippy::excessive_precision)]
+
 mod estimators_support;
 
 use effektrapport::estimators::*;

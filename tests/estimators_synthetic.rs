@@ -151,6 +151,56 @@ fn report_methods(scores: &[f64], treat: &[bool], strata: &[u32]) -> Vec<MethodS
     methods
 }
 
+/// One follow-up sample of the report: covariates, outcomes, treatment and
+/// municipality strata of its rows.
+struct SampleData {
+    x: ndarray::Array2<f64>,
+    y: ndarray::Array2<f64>,
+    treat: Vec<bool>,
+    strata: Vec<u32>,
+}
+
+impl SampleData {
+    fn new(data: &AnalysisData, sample: &[usize], columns: &[usize]) -> SampleData {
+        SampleData {
+            x: data.covariates.select(Axis(0), sample),
+            y: data
+                .outcomes
+                .select(Axis(0), sample)
+                .select(Axis(1), columns),
+            treat: sample.iter().map(|&i| data.treated[i]).collect(),
+            strata: sample.iter().map(|&i| data.municipality[i]).collect(),
+        }
+    }
+
+    /// The bootstrap of `methods` with `b` replicates (`analyse.seed`),
+    /// refitting the logit from `start` (cold if `None`).
+    fn bootstrap(
+        &self,
+        names: &[String],
+        methods: &[MethodSpec],
+        b: usize,
+        start: Option<&[f64]>,
+    ) -> BootstrapResult {
+        bootstrap(
+            &BootstrapData {
+                covariates: self.x.view(),
+                covariate_names: names,
+                treat: &self.treat,
+                strata: Some(&self.strata),
+                outcomes: self.y.view(),
+                sample: None,
+                model: PsModel::Logit,
+                start,
+            },
+            methods,
+            b,
+            ANALYSIS_SEED,
+        )
+        .unwrap()
+    }
+}
+
 #[test]
 #[ignore = "builds the synthetic registers; run with -- --ignored --nocapture"]
 fn bootstrap_method_failures_on_the_report_samples() {
@@ -162,35 +212,15 @@ fn bootstrap_method_failures_on_the_report_samples() {
     ] {
         let rows = main_rows(&data, male);
         for (sample, columns) in outcome_classes(&data, &rows) {
-            let x = data.covariates.select(Axis(0), &sample);
-            let y = data
-                .outcomes
-                .select(Axis(0), &sample)
-                .select(Axis(1), &columns);
-            let treat: Vec<bool> = sample.iter().map(|&i| data.treated[i]).collect();
-            let strata: Vec<u32> = sample.iter().map(|&i| data.municipality[i]).collect();
+            let d = SampleData::new(&data, &sample, &columns);
+            let (treat, strata) = (&d.treat, &d.strata);
             let problem =
-                PsProblem::new(x.view(), &data.covariate_names, &treat, PsModel::Logit).unwrap();
+                PsProblem::new(d.x.view(), &data.covariate_names, treat, PsModel::Logit).unwrap();
             let full = problem.fit(None).unwrap();
             let scores = full.scores.to_vec();
-            let methods = report_methods(&scores, &treat, &strata);
+            let methods = report_methods(&scores, treat, strata);
             let start = full.coefficient_vector();
-            let boot = bootstrap(
-                &BootstrapData {
-                    covariates: x.view(),
-                    covariate_names: &data.covariate_names,
-                    treat: &treat,
-                    strata: Some(&strata),
-                    outcomes: y.view(),
-                    sample: None,
-                    model: PsModel::Logit,
-                    start: Some(&start),
-                },
-                &methods,
-                100,
-                ANALYSIS_SEED,
-            )
-            .unwrap();
+            let boot = d.bootstrap(&data.covariate_names, &methods, 100, Some(&start));
             println!(
                 "{group:8} n={:5} failed per method {:?}",
                 sample.len(),
@@ -208,7 +238,7 @@ fn bootstrap_method_failures_on_the_report_samples() {
                     .fit_from(Some(&counts), Some(&start), &mut PsWorkspace::default())
                     .unwrap();
                 let s = fit.scores.to_vec();
-                let units = Units::new(&treat, Some(&counts), Some(&strata)).unwrap();
+                let units = Units::new(treat, Some(&counts), Some(strata)).unwrap();
                 for &t in &bad {
                     let why = match methods[t] {
                         MethodSpec::Matching { spec, exact } => {
@@ -216,7 +246,7 @@ fn bootstrap_method_failures_on_the_report_samples() {
                             kernel_match(&s, &u, &spec).map(|w| {
                                 (
                                     w.n_treated_matched,
-                                    att_points(y.view(), &u, &[&w])
+                                    att_points(d.y.view(), &u, &[&w])
                                         .map(|a| a.iter().filter(|v| v.is_nan()).count()),
                                 )
                             })
@@ -224,7 +254,7 @@ fn bootstrap_method_failures_on_the_report_samples() {
                         MethodSpec::Ipw => ipw_weights(&s, &units.without_strata()).map(|w| {
                             (
                                 w.n_treated_matched,
-                                att_points(y.view(), &units, &[&w])
+                                att_points(d.y.view(), &units, &[&w])
                                     .map(|a| a.iter().filter(|v| v.is_nan()).count()),
                             )
                         }),
@@ -467,7 +497,7 @@ fn bootstrap_timing_on_the_report_sample() {
     let rows = main_rows(&data, None);
     let classes = outcome_classes(&data, &rows);
     // Baseline in the same run: every replicate fitted by Newton from the
-    // constant-only model (no warm start, no chord iterations), with fewer
+    // constant-only model (no warm start), with fewer
     // replicates (BENCH_BASELINE_B, default B / 10) since it is slower.
     let baseline_b = std::env::var("BENCH_BASELINE_B")
         .ok()
@@ -478,35 +508,20 @@ fn bootstrap_timing_on_the_report_sample() {
         let mut failed = [0usize; 3];
         let mut columns_total = 0;
         for (sample, columns) in &classes {
-            let x = data.covariates.select(Axis(0), sample);
-            let y = data
-                .outcomes
-                .select(Axis(0), sample)
-                .select(Axis(1), columns);
-            let treat: Vec<bool> = sample.iter().map(|&i| data.treated[i]).collect();
-            let strata: Vec<u32> = sample.iter().map(|&i| data.municipality[i]).collect();
+            let d = SampleData::new(&data, sample, columns);
             let problem =
-                PsProblem::new(x.view(), &data.covariate_names, &treat, PsModel::Logit).unwrap();
+                PsProblem::new(d.x.view(), &data.covariate_names, &d.treat, PsModel::Logit)
+                    .unwrap();
             let fit = problem.fit(None).unwrap();
-            let all = report_methods(&fit.scores.to_vec(), &treat, &strata);
+            let all = report_methods(&fit.scores.to_vec(), &d.treat, &d.strata);
             let methods = [all[0], all[1], all[4]];
             let start = fit.coefficient_vector();
-            let boot = bootstrap(
-                &BootstrapData {
-                    covariates: x.view(),
-                    covariate_names: &data.covariate_names,
-                    treat: &treat,
-                    strata: Some(&strata),
-                    outcomes: y.view(),
-                    sample: None,
-                    model: PsModel::Logit,
-                    start: warm.then_some(&start[..]),
-                },
+            let boot = d.bootstrap(
+                &data.covariate_names,
                 &methods,
                 b,
-                ANALYSIS_SEED,
-            )
-            .unwrap();
+                warm.then_some(&start[..]),
+            );
             for (f, g) in failed.iter_mut().zip(&boot.failed) {
                 *f += g;
             }

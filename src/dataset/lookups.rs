@@ -271,10 +271,10 @@ impl Lookups {
             .zip(ints(&vis, "KVARTAL")?)
             .zip(texts(&vis, "VISKAT")?)
         {
-            if let (Some(id), Some(y), Some(q), Some(cat)) = (id, year, quarter, cat) {
-                if cat.trim().eq_ignore_ascii_case("jobparat") {
-                    out.job_ready.insert((id, y, q));
-                }
+            if let (Some(id), Some(y), Some(q), Some(cat)) = (id, year, quarter, cat)
+                && cat.trim().eq_ignore_ascii_case("jobparat")
+            {
+                out.job_ready.insert((id, y, q));
             }
         }
         Ok(out)

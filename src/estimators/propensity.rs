@@ -116,6 +116,9 @@ impl ColumnRanges {
     }
 }
 
+/// The compact design of a fit's rows, their treatment and frequency weights.
+type FitRows<'b> = (ArrayView2<'b, f64>, Vec<bool>, Vec<f64>);
+
 /// The propensity-score model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -299,46 +302,18 @@ impl<'a> PsProblem<'a> {
             return Ok(fit);
         }
         let layout = self.layout(&weight, true)?;
-        let p = layout.kept.len() + 1;
-        let n = layout.rows.len();
-        self.fill_design(&layout, &mut ws.design);
-        let design = ArrayView2::from_shape((n, p), &ws.design[..n * p])
-            .map_err(|e| EstimError::PsFit(e.to_string()))?;
-        let y: Vec<bool> = layout.rows.iter().map(|&i| self.treat[i]).collect();
-        let f: Vec<f64> = layout.rows.iter().map(|&i| weight(i)).collect();
+        let (design, y, f) = self.prepare(&layout, &weight, &mut ws.design)?;
+        let mut run = |beta: Vec<f64>, from: Start| {
+            newton(self.model, design, &y, &f, beta, from, &mut ws.scaled)
+        };
         let cold = self.starting_values(&layout, None, &y, &f);
         let outcome = match start {
-            None => newton(
-                self.model,
-                design,
-                &y,
-                &f,
-                cold,
-                Start::Cold,
-                &mut ws.scaled,
-            )?,
+            None => run(cold, Start::Cold)?,
             Some(_) => {
                 let warm = self.starting_values(&layout, start, &y, &f);
-                let fit = newton(
-                    self.model,
-                    design,
-                    &y,
-                    &f,
-                    warm,
-                    Start::WarmOrCold(cold.clone()),
-                    &mut ws.scaled,
-                );
-                match fit {
+                match run(warm, Start::WarmOrCold(cold.clone())) {
                     Ok(outcome) => outcome,
-                    Err(_) => newton(
-                        self.model,
-                        design,
-                        &y,
-                        &f,
-                        cold,
-                        Start::Cold,
-                        &mut ws.scaled,
-                    )?,
+                    Err(_) => run(cold, Start::Cold)?,
                 }
             }
         };
@@ -363,13 +338,7 @@ impl<'a> PsProblem<'a> {
         if !layout.omitted.is_empty() {
             return Ok(None);
         }
-        let p = layout.kept.len() + 1;
-        let n = layout.rows.len();
-        self.fill_design(&layout, &mut ws.design);
-        let design = ArrayView2::from_shape((n, p), &ws.design[..n * p])
-            .map_err(|e| EstimError::PsFit(e.to_string()))?;
-        let y: Vec<bool> = layout.rows.iter().map(|&i| self.treat[i]).collect();
-        let f: Vec<f64> = layout.rows.iter().map(|&i| weight(i)).collect();
+        let (design, y, f) = self.prepare(&layout, weight, &mut ws.design)?;
         let warm = self.starting_values(&layout, Some(start), &y, &f);
         match newton(
             self.model,
@@ -586,6 +555,23 @@ impl<'a> PsProblem<'a> {
             }
         }
         Ok(found)
+    }
+
+    /// The compact design (in `buffer`), treatment and frequency weights of
+    /// the rows of a fit.
+    fn prepare<'b>(
+        &self,
+        layout: &FitLayout,
+        weight: &dyn Fn(usize) -> f64,
+        buffer: &'b mut Vec<f64>,
+    ) -> Result<FitRows<'b>, EstimError> {
+        let (n, p) = (layout.rows.len(), layout.kept.len() + 1);
+        self.fill_design(layout, buffer);
+        let design = ArrayView2::from_shape((n, p), &buffer[..n * p])
+            .map_err(|e| EstimError::PsFit(e.to_string()))?;
+        let y = layout.rows.iter().map(|&i| self.treat[i]).collect();
+        let f = layout.rows.iter().map(|&i| weight(i)).collect();
+        Ok((design, y, f))
     }
 
     /// Row-major compact design: kept covariates of the fit rows, then 1.

@@ -418,8 +418,8 @@ fn check_unique(table: &table::Table, spec: &TableSpec) -> Result<()> {
     }
     drop(sorted);
     let mut seen: HashSet<u64> = HashSet::with_capacity(df.height());
-    for row in 0..df.height() {
-        if seen.insert(hashes[row]) {
+    for (row, &hash) in hashes.iter().enumerate() {
+        if seen.insert(hash) {
             continue;
         }
         // A repeated hash: a duplicate unless (very rarely) two different keys collide.

@@ -198,16 +198,16 @@ pub fn check(path: &Path, raw: DataFrame, spec: &TableSpec) -> Result<DataFrame>
                     col.name,
                     col.kind,
                 )?;
-                if !col.nullable {
-                    if let Some(row) = first_null(&series) {
-                        return Err(InputError::new(format!(
-                            "{}: kolonnen {} er tom i {}; udfyld den eller fjern rækken",
-                            path.display(),
-                            col.name,
-                            row_label(is_csv, row)
-                        ))
-                        .into());
-                    }
+                if !col.nullable
+                    && let Some(row) = first_null(&series)
+                {
+                    return Err(InputError::new(format!(
+                        "{}: kolonnen {} er tom i {}; udfyld den eller fjern rækken",
+                        path.display(),
+                        col.name,
+                        row_label(is_csv, row)
+                    ))
+                    .into());
                 }
                 columns.push(series.with_name(col.name.into()).into_column());
             }
