@@ -1,7 +1,9 @@
 //! Bootstrap standard errors as kmatch `vce(bootstrap)` (estimators.md §10.2):
 //! persons are resampled with replacement (plain, unstratified, like Stata's
-//! `bootstrap`), the propensity score is re-estimated in every replicate and
-//! the bandwidths are held fixed at their full-sample values. One PS fit per
+//! `bootstrap`), the propensity score is re-estimated in every replicate (from
+//! the full-sample coefficients, stopping where Stata's `ml` criteria are met,
+//! as Stata's own refits do) and the bandwidths are held fixed at their
+//! full-sample values. One PS fit per
 //! replicate is shared by all requested methods; the ATTs of all methods and
 //! outcomes come from one matrix product.
 //!
@@ -206,10 +208,10 @@ fn replicate(
 ) -> Vec<f64> {
     let m = data.outcomes.ncols();
     let mut out = vec![f64::NAN; methods.len() * m];
-    let Ok(fit) = problem.fit_from(Some(counts), start, ws) else {
+    let Ok(scores) = problem.replicate_scores(counts, start, ws) else {
         return out;
     };
-    let scores = fit.scores.as_slice().unwrap_or(&[]);
+    let scores = scores.as_slice().unwrap_or(&[]);
     let weightings: Vec<Option<Weighting>> = methods
         .iter()
         .map(|method| weigh(method, scores, data, counts))

@@ -276,6 +276,42 @@ impl<'a> PsProblem<'a> {
         start: Option<&[f64]>,
         ws: &mut PsWorkspace,
     ) -> Result<PsFit, EstimError> {
+        let (layout, outcome, f) = self.solve(freq, start, ws, Stop::Tight)?;
+        let (n, p) = (layout.rows.len(), layout.kept.len() + 1);
+        let design = ArrayView2::from_shape((n, p), &ws.design[..n * p])
+            .map_err(|e| EstimError::PsFit(e.to_string()))?;
+        Ok(self.assemble(layout, outcome, &f, design))
+    }
+
+    /// The scores of a bootstrap replicate (frequency weights `freq`, warm
+    /// start `start`): the fit stops where Stata's `ml` criteria are first met,
+    /// as each of kmatch's replicates does, without the tight refinement,
+    /// covariance or separation diagnostics of [`PsProblem::fit_from`]. NaN for
+    /// rows outside the fit.
+    pub fn replicate_scores(
+        &self,
+        freq: &[u32],
+        start: Option<&[f64]>,
+        ws: &mut PsWorkspace,
+    ) -> Result<Array1<f64>, EstimError> {
+        let (layout, outcome, _) = self.solve(Some(freq), start, ws, Stop::Stata)?;
+        let mut scores = Array1::from_elem(self.treat.len(), f64::NAN);
+        for (r, &i) in layout.rows.iter().enumerate() {
+            scores[i] = self.model.probability(outcome.eta[r]);
+        }
+        Ok(scores)
+    }
+
+    /// Checks the arguments and runs Newton: the warm fast path if it applies,
+    /// else the full layout (collinearity included) from the warm start with
+    /// a cold restart, or cold. The design stays in `ws.design`.
+    fn solve(
+        &self,
+        freq: Option<&[u32]>,
+        start: Option<&[f64]>,
+        ws: &mut PsWorkspace,
+        stop: Stop,
+    ) -> Result<(FitLayout, NewtonOutcome, Vec<f64>), EstimError> {
         let k = self.x.ncols();
         if let Some(f) = freq
             && f.len() != self.treat.len()
@@ -297,14 +333,19 @@ impl<'a> PsProblem<'a> {
         }
         let weight = |i: usize| f64::from(freq.map_or(1, |f| f[i]));
         if let Some(start) = start
-            && let Some(fit) = self.fit_warm(&weight, start, ws)?
+            && let Some(solved) = self.fit_warm(&weight, start, ws, stop)?
         {
-            return Ok(fit);
+            return Ok(solved);
         }
         let layout = self.layout(&weight, true)?;
         let (design, y, f) = self.prepare(&layout, &weight, &mut ws.design)?;
         let mut run = |beta: Vec<f64>, from: Start| {
-            newton(self.model, design, &y, &f, beta, from, &mut ws.scaled)
+            let rows = NewtonRows {
+                design,
+                y: &y,
+                f: &f,
+            };
+            newton(self.model, rows, beta, from, stop, &mut ws.scaled)
         };
         let cold = self.starting_values(&layout, None, &y, &f);
         let outcome = match start {
@@ -317,7 +358,7 @@ impl<'a> PsProblem<'a> {
                 }
             }
         };
-        Ok(self.assemble(layout, outcome, &f, design))
+        Ok((layout, outcome, f))
     }
 
     /// The fast path of a refit near a known solution (bootstrap replicates):
@@ -333,25 +374,28 @@ impl<'a> PsProblem<'a> {
         weight: &dyn Fn(usize) -> f64,
         start: &[f64],
         ws: &mut PsWorkspace,
-    ) -> Result<Option<PsFit>, EstimError> {
+        stop: Stop,
+    ) -> Result<Option<(FitLayout, NewtonOutcome, Vec<f64>)>, EstimError> {
         let layout = self.layout(weight, false)?;
         if !layout.omitted.is_empty() {
             return Ok(None);
         }
         let (design, y, f) = self.prepare(&layout, weight, &mut ws.design)?;
         let warm = self.starting_values(&layout, Some(start), &y, &f);
-        match newton(
-            self.model,
+        let rows = NewtonRows {
             design,
-            &y,
-            &f,
+            y: &y,
+            f: &f,
+        };
+        let outcome = newton(
+            self.model,
+            rows,
             warm,
             Start::WarmOrGiveUp,
+            stop,
             &mut ws.scaled,
-        ) {
-            Ok(outcome) => Ok(Some(self.assemble(layout, outcome, &f, design))),
-            Err(_) => Ok(None),
-        }
+        );
+        Ok(outcome.ok().map(|outcome| (layout, outcome, f)))
     }
 
     /// Rows and columns of the fit: perfect predictors, collinearity (unless
@@ -927,6 +971,16 @@ fn damped_step(information: &DMatrix<f64>, gradient: &DVector<f64>) -> Option<DV
 ///
 /// `beta0` is the starting point; see [`Start`] for what happens when the
 /// information there is already ill conditioned.
+/// Where [`newton`] stops.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stop {
+    /// At the tight rule (glm's numbers), or at Stata's point when the
+    /// information turns ill conditioned (quasi-separation).
+    Tight,
+    /// Where Stata's `ml` criteria are first met (bootstrap replicates).
+    Stata,
+}
+
 /// The starting point of [`newton`] and what to do when the information
 /// there is already ill conditioned.
 enum Start {
@@ -941,15 +995,23 @@ enum Start {
     WarmOrGiveUp,
 }
 
+/// The rows [`newton`] fits: compact design, treatment, frequency weights.
+#[derive(Clone, Copy)]
+struct NewtonRows<'a> {
+    design: ArrayView2<'a, f64>,
+    y: &'a [bool],
+    f: &'a [f64],
+}
+
 fn newton(
     model: PsModel,
-    design: ArrayView2<f64>,
-    y: &[bool],
-    f: &[f64],
+    rows: NewtonRows,
     beta0: Vec<f64>,
     start: Start,
+    stop: Stop,
     scaled: &mut Vec<f64>,
 ) -> Result<NewtonOutcome, EstimError> {
+    let NewtonRows { design, y, f } = rows;
     let (mut cold, give_up) = match start {
         Start::Cold => (None, false),
         Start::WarmOrCold(cold) => (Some(cold), false),
@@ -1010,6 +1072,15 @@ fn newton(
                 && (reldif(current.loglik, prev.loglik) < STATA_LTOLERANCE
                     || coefficient_change < STATA_TOLERANCE)
             {
+                if stop == Stop::Stata {
+                    return Ok(Candidate {
+                        iterate: current,
+                        information: DMatrix::zeros(0, 0),
+                        covariance: DMatrix::zeros(0, 0),
+                        iterations,
+                    }
+                    .outcome(true, Vec::new()));
+                }
                 stata = Some(Candidate {
                     iterate: current.clone(),
                     information: information.clone(),
