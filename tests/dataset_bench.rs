@@ -59,13 +59,14 @@ fn fingerprint(data: &dataset::AnalysisData) -> String {
     ] {
         h.update(names.join(",").as_bytes());
     }
-    for m in [
-        &data.covariates,
-        &data.descriptives,
-        &data.outcomes,
-        &data.employment_profile,
-        &data.igu_profile,
-    ] {
+    for m in [&data.covariates, &data.descriptives, &data.outcomes] {
+        for i in 0..m.nrows() {
+            for j in 0..m.ncols() {
+                h.update(&m[[i, j]].to_bits().to_le_bytes());
+            }
+        }
+    }
+    for m in [&data.employment_profile, &data.igu_profile] {
         for v in m.iter() {
             h.update(&v.to_bits().to_le_bytes());
         }
