@@ -158,21 +158,21 @@ pub fn build(registers: &Registers, codebook: &CodeBook, seed: u64) -> Result<An
             controls,
         });
     };
-    let all: Vec<&Candidate> = candidates.iter().collect();
+    let mut candidates = candidates;
     push(
         "Bosat i en af de 12 kommuner (deltagere med start januar 2017 – oktober 2018)",
-        &all,
+        &candidates.iter().collect::<Vec<_>>(),
     );
-    let step1: Vec<&Candidate> = all
-        .into_iter()
-        .filter(|c| {
-            let age = calendar::age_at(c.birth, c.start);
-            (19..=63).contains(&age)
-                && matches!(c.ie_type, 2 | 3)
-                && countries::non_western(c.origin)
-                && !in_mask(&permanent, code_before(c))
-        })
-        .collect();
+    // Only the first step's persons are kept from here on.
+    candidates.retain(|c| {
+        let age = calendar::age_at(c.birth, c.start);
+        (19..=63).contains(&age)
+            && matches!(c.ie_type, 2 | 3)
+            && countries::non_western(c.origin)
+            && !in_mask(&permanent, code_before(c))
+    });
+    candidates.shrink_to_fit();
+    let step1: Vec<&Candidate> = candidates.iter().collect();
     push(
         "19–63-årige ikke-vestlige indvandrere, aktive på arbejdsmarkedet ugen før start",
         &step1,
