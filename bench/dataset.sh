@@ -4,13 +4,16 @@
 # Usage: bench/dataset.sh [SCALE] [DIR]   (from the repository root)
 # PROFILE=release uses the release profile; the default is the dev profile, whose dependencies
 # (polars) are optimised as well (Cargo.toml), so a cold release build is not needed.
+# Honours CARGO_TARGET_DIR. The test prints a fingerprint of the dataset: a change of the build
+# that keeps every value the same keeps the fingerprint.
 set -euo pipefail
 scale="${1:-100}"
-dir="${2:-target/bench-data-$scale}"
+dir="${2:-${CARGO_TARGET_DIR:-target}/bench-data-$scale}"
 profile="${PROFILE:-dev}"
 flag=()
-out=target/debug
-if [ "$profile" = release ]; then flag=(--release); out=target/release; fi
+target="${CARGO_TARGET_DIR:-target}"
+out="$target/debug"
+if [ "$profile" = release ]; then flag=(--release); out="$target/release"; fi
 cargo build "${flag[@]}" --quiet
 test_bin=$(cargo test "${flag[@]}" --test dataset_bench --no-run --message-format=json 2>/dev/null \
   | grep -o '"executable":"[^"]*dataset_bench[^"]*"' | tail -1 | cut -d'"' -f4)

@@ -38,6 +38,40 @@ fn dataset_build_on_a_large_extract() {
             .map(|s| (s.treated, s.controls))
             .collect::<Vec<_>>()
     );
+    println!("dataset fingerprint {}", fingerprint(&data));
+}
+
+/// A hash of every value of the dataset, to check that a change of the build keeps it the same.
+fn fingerprint(data: &dataset::AnalysisData) -> String {
+    let mut h = blake3::Hasher::new();
+    for flags in [&data.treated, &data.male, &data.main_sample] {
+        h.update(&flags.iter().map(|&b| u8::from(b)).collect::<Vec<_>>());
+    }
+    for m in &data.municipality {
+        h.update(&m.to_le_bytes());
+    }
+    h.update(format!("{:?}{:?}", data.start_date, data.funnel).as_bytes());
+    h.update(format!("{:?}", data.unknown_codes).as_bytes());
+    for names in [
+        &data.covariate_names,
+        &data.descriptive_names,
+        &data.outcome_names,
+    ] {
+        h.update(names.join(",").as_bytes());
+    }
+    for m in [&data.covariates, &data.descriptives, &data.outcomes] {
+        for i in 0..m.nrows() {
+            for j in 0..m.ncols() {
+                h.update(&m[[i, j]].to_bits().to_le_bytes());
+            }
+        }
+    }
+    for m in [&data.employment_profile, &data.igu_profile] {
+        for v in m.iter() {
+            h.update(&v.to_bits().to_le_bytes());
+        }
+    }
+    h.finalize().to_hex().to_string()
 }
 
 /// Peak and current resident memory of this process (Linux /proc), for the stage breakdown.

@@ -1,7 +1,7 @@
 //! The analysis dataset built from the bundled synthetic registers reproduces the published
 //! funnel, follow-up samples and covariate means, and the planted truth is what sandhed.json says.
 
-use effektrapport::dataset::{self, AnalysisData};
+use effektrapport::dataset::{self, AnalysisData, columns::Columns};
 use effektrapport::registers::{self, codes::CodeBook};
 use effektrapport::synth::{self, SynthSpec};
 use std::path::Path;
@@ -28,12 +28,12 @@ fn built() -> &'static Built {
     })
 }
 
-fn column(names: &[String], matrix: &ndarray::Array2<f64>, name: &str) -> Vec<f64> {
+fn column(names: &[String], matrix: &Columns, name: &str) -> Vec<f64> {
     let j = names
         .iter()
         .position(|n| n == name)
         .unwrap_or_else(|| panic!("no column {name}"));
-    matrix.column(j).to_vec()
+    matrix.column(j)
 }
 
 fn mean_where(values: &[f64], rows: impl Fn(usize) -> bool) -> f64 {

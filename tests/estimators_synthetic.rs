@@ -15,7 +15,6 @@ use effektrapport::dataset::{self, AnalysisData};
 use effektrapport::estimators::*;
 use effektrapport::registers::{self, codes::CodeBook};
 use effektrapport::synth::{self, SynthSpec};
-use ndarray::Axis;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -83,7 +82,7 @@ fn bootstrap_failures_on_the_report_samples() {
             if sample.len() < 20 {
                 continue;
             }
-            let x = data.covariates.select(Axis(0), &sample);
+            let x = data.covariates.rows(&sample);
             let treat: Vec<bool> = sample.iter().map(|&i| data.treated[i]).collect();
             let problem =
                 PsProblem::new(x.view(), &data.covariate_names, &treat, PsModel::Logit).unwrap();
@@ -163,11 +162,8 @@ struct SampleData {
 impl SampleData {
     fn new(data: &AnalysisData, sample: &[usize], columns: &[usize]) -> SampleData {
         SampleData {
-            x: data.covariates.select(Axis(0), sample),
-            y: data
-                .outcomes
-                .select(Axis(0), sample)
-                .select(Axis(1), columns),
+            x: data.covariates.rows(sample),
+            y: data.outcomes.submatrix(sample, columns),
             treat: sample.iter().map(|&i| data.treated[i]).collect(),
             strata: sample.iter().map(|&i| data.municipality[i]).collect(),
         }
@@ -381,8 +377,8 @@ fn monte_carlo_recovers_the_planted_att() {
                 .position(|n| *n == outcome)
                 .unwrap();
             let sample = rows_with_outcome(&data, &main_rows(&data, None), j);
-            let x = data.covariates.select(Axis(0), &sample);
-            let y = data.outcomes.select(Axis(0), &sample).select(Axis(1), &[j]);
+            let x = data.covariates.rows(&sample);
+            let y = data.outcomes.submatrix(&sample, &[j]);
             let treat: Vec<bool> = sample.iter().map(|&i| data.treated[i]).collect();
             let strata: Vec<u32> = sample.iter().map(|&i| data.municipality[i]).collect();
             let problem =

@@ -85,8 +85,8 @@ fn balance_of(
     rule: BandwidthRule,
     results: &mut Results,
 ) -> Result<()> {
-    let x = sample::rows_of(&data.covariates, rows);
-    let d = sample::rows_of(&data.descriptives, rows);
+    let x = data.covariates.rows(rows);
+    let d = data.descriptives.rows(rows);
     let treat: Vec<bool> = rows.iter().map(|&i| data.treated[i]).collect();
     let strata: Vec<u32> = rows.iter().map(|&i| data.municipality[i]).collect();
     let y = ndarray::Array2::<f64>::zeros((rows.len(), 1));

@@ -491,11 +491,8 @@ fn run_job(
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
-        let x = sample::rows_of(&data.covariates, &sample_rows);
-        let y = data
-            .outcomes
-            .select(ndarray::Axis(0), &sample_rows)
-            .select(ndarray::Axis(1), &columns);
+        let x = data.covariates.rows(&sample_rows);
+        let y = data.outcomes.submatrix(&sample_rows, &columns);
         let treat: Vec<bool> = sample_rows.iter().map(|&i| data.treated[i]).collect();
         let strata: Vec<u32> = sample_rows.iter().map(|&i| data.municipality[i]).collect();
         let sample = SampleData {

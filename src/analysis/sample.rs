@@ -9,7 +9,7 @@ use crate::estimators::{
 use crate::locale;
 use crate::results::Estimate;
 use anyhow::{Context, Result};
-use ndarray::{Array2, ArrayView2, Axis};
+use ndarray::ArrayView2;
 
 /// How the bandwidth is chosen.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -220,9 +220,4 @@ pub fn estimate(
         variants: results,
         failed,
     })
-}
-
-/// The rows of `matrix` listed in `rows`.
-pub fn rows_of(matrix: &Array2<f64>, rows: &[usize]) -> Array2<f64> {
-    matrix.select(Axis(0), rows)
 }

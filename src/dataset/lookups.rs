@@ -64,6 +64,26 @@ fn dates(df: &DataFrame, name: &str) -> Result<Vec<Option<NaiveDate>>> {
         .collect())
 }
 
+/// The (person, year, quarter) keys of the job-readiness variables: each person's start quarter
+/// and the first quarter of the year before (`PNR`, `AAR`, `KVARTAL`).
+fn quarters_used(ids: &[String], starts: &[NaiveDate]) -> Result<DataFrame> {
+    let start_quarter = starts.iter().map(|d| (d.year(), (d.month() - 1) / 3 + 1));
+    let year_before = starts.iter().map(|d| (d.year() - 1, 1));
+    let (years, quarters): (Vec<i64>, Vec<i64>) = start_quarter
+        .chain(year_before)
+        .map(|(y, q)| (i64::from(y), i64::from(q)))
+        .unzip();
+    let pnr: Vec<String> = ids.iter().chain(ids).cloned().collect();
+    Ok(DataFrame::new(
+        pnr.len(),
+        vec![
+            Column::new("PNR".into(), pnr),
+            Column::new("AAR".into(), years),
+            Column::new("KVARTAL".into(), quarters),
+        ],
+    )?)
+}
+
 /// Keeps the rows of `frame` whose PNR is in `ids` (an inner join with the id list).
 fn only(frame: &DataFrame, ids: &DataFrame) -> LazyFrame {
     frame.clone().lazy().join(
@@ -110,6 +130,7 @@ impl Lookups {
         everyone.extend(partners.iter().cloned());
         let everyone = id_frame(&everyone)?;
         // Only the quarters the variables use: the start quarter and Q1 of the year before.
+        let quarters = quarters_used(ids, starts)?;
         let timing = DataFrame::new(
             ids.len(),
             vec![
@@ -119,13 +140,6 @@ impl Lookups {
                     starts
                         .iter()
                         .map(|d| i64::from(d.year()))
-                        .collect::<Vec<_>>(),
-                ),
-                Column::new(
-                    "Q".into(),
-                    starts
-                        .iter()
-                        .map(|d| i64::from((d.month() - 1) / 3 + 1))
                         .collect::<Vec<_>>(),
                 ),
             ],
@@ -220,18 +234,25 @@ impl Lookups {
         let owner = only(&registers.ejerform.frame, &people)
             .filter(col("AAR").eq(lit(i64::from(y0))))
             .collect()?;
-        for (((id, year), month), virkf) in texts(&owner, "PNR")?
-            .into_iter()
-            .zip(ints(&owner, "AAR")?)
-            .zip(ints(&owner, "MD")?)
-            .zip(ints(&owner, "VIRKF")?)
+        for (((id, year), month), virkf) in owner
+            .column("PNR")?
+            .str()?
+            .iter()
+            .zip(owner.column("AAR")?.i64()?.iter())
+            .zip(owner.column("MD")?.i64()?.iter())
+            .zip(owner.column("VIRKF")?.i64()?.iter())
         {
             if let (Some(id), Some(y), Some(m), Some(v)) = (id, year, month, virkf) {
-                let code = u16::try_from(v).unwrap_or(0);
-                out.owner
-                    .entry(id)
-                    .or_default()
-                    .push((calendar::month_no(y as i32, m as u32), code));
+                let entry = (
+                    calendar::month_no(y as i32, m as u32),
+                    u16::try_from(v).unwrap_or(0),
+                );
+                match out.owner.get_mut(id) {
+                    Some(list) => list.push(entry),
+                    None => {
+                        out.owner.insert(id.to_string(), vec![entry]);
+                    }
+                }
             }
         }
 
@@ -258,11 +279,17 @@ impl Lookups {
             &only(&registers.samtaler.frame, &people).collect()?,
             "SAMTALE_DATO",
         )?;
-        let vis = only(&registers.visitation.frame, &timing)
-            .filter(
-                (col("AAR").eq(col("Y")).and(col("KVARTAL").eq(col("Q")))).or(col("AAR")
-                    .eq(col("Y") - lit(1i64))
-                    .and(col("KVARTAL").eq(lit(1i64)))),
+        let keys = [col("PNR"), col("AAR"), col("KVARTAL")];
+        let vis = registers
+            .visitation
+            .frame
+            .clone()
+            .lazy()
+            .join(
+                quarters.lazy(),
+                keys.clone(),
+                keys,
+                JoinArgs::new(JoinType::Inner),
             )
             .collect()?;
         for (((id, year), quarter), cat) in texts(&vis, "PNR")?

@@ -9,6 +9,7 @@
 //! residents (the main sample). Each step's counts are kept for the report. The variables are
 //! defined in [`covariates`] and [`outcomes`]; the registers' facts are gathered in [`lookups`].
 
+pub mod columns;
 pub mod countries;
 pub mod covariates;
 pub mod education;
@@ -21,6 +22,7 @@ use crate::registers::{Registers, codes::CodeBook};
 use crate::synth::municipalities;
 use anyhow::{Context, Result};
 use chrono::{Datelike, NaiveDate};
+use columns::Columns;
 use ndarray::{Array2, ArrayViewMut2, Axis};
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -58,19 +60,20 @@ pub struct AnalysisData {
     /// to the unrestricted population of the robustness analysis (Tabel 5.1).
     pub main_sample: Vec<bool>,
     /// Propensity-score covariates (n × k), Bilagstabel 2.1.
-    pub covariates: Array2<f64>,
+    pub covariates: Columns,
     /// Names of the covariates (ASCII snake case).
     pub covariate_names: Vec<String>,
     /// Danish labels of the covariates.
     pub covariate_labels: Vec<String>,
-    /// Variables of the descriptive and balance tables (Tabel 3.1, Bilagstabel 2.2), n × d.
-    pub descriptives: Array2<f64>,
+    /// Variables of the descriptive and balance tables (Tabel 3.1, Bilagstabel 2.2), n × d; a
+    /// variable that is also a covariate shares its storage with it.
+    pub descriptives: Columns,
     /// Names of the descriptive variables.
     pub descriptive_names: Vec<String>,
     /// Danish labels of the descriptive variables.
     pub descriptive_labels: Vec<String>,
     /// Outcomes (n × m); NaN where the person has no follow-up for that outcome.
-    pub outcomes: Array2<f64>,
+    pub outcomes: Columns,
     /// Names of the outcomes (the results keys), see [`outcomes::names`].
     pub outcome_names: Vec<String>,
     /// Employment rate in the months −12..=12 around the start month (n × 25; NaN outside DREAM).
@@ -155,21 +158,21 @@ pub fn build(registers: &Registers, codebook: &CodeBook, seed: u64) -> Result<An
             controls,
         });
     };
-    let all: Vec<&Candidate> = candidates.iter().collect();
+    let mut candidates = candidates;
     push(
         "Bosat i en af de 12 kommuner (deltagere med start januar 2017 – oktober 2018)",
-        &all,
+        &candidates.iter().collect::<Vec<_>>(),
     );
-    let step1: Vec<&Candidate> = all
-        .into_iter()
-        .filter(|c| {
-            let age = calendar::age_at(c.birth, c.start);
-            (19..=63).contains(&age)
-                && matches!(c.ie_type, 2 | 3)
-                && countries::non_western(c.origin)
-                && !in_mask(&permanent, code_before(c))
-        })
-        .collect();
+    // Only the first step's persons are kept from here on.
+    candidates.retain(|c| {
+        let age = calendar::age_at(c.birth, c.start);
+        (19..=63).contains(&age)
+            && matches!(c.ie_type, 2 | 3)
+            && countries::non_western(c.origin)
+            && !in_mask(&permanent, code_before(c))
+    });
+    candidates.shrink_to_fit();
+    let step1: Vec<&Candidate> = candidates.iter().collect();
     push(
         "19–63-årige ikke-vestlige indvandrere, aktive på arbejdsmarkedet ugen før start",
         &step1,
@@ -356,113 +359,29 @@ fn assemble(
         lookups: &lookups,
         categories: &categories,
     };
-    let masks = outcomes::Masks::new(codebook);
-    let igu_until = lookups.igu_until.unwrap_or(NaiveDate::MIN);
     let mut all_names = Vec::new();
     sources.values(&person(rows[0]), Some(&mut all_names));
-    let index: HashMap<&str, usize> = all_names
-        .iter()
-        .enumerate()
-        .map(|(i, n)| (n.as_str(), i))
-        .collect();
-    let pick =
-        |names: &[String]| -> Vec<usize> { names.iter().map(|n| index[n.as_str()]).collect() };
     let covariate_names = covariates::covariate_names();
     let descriptive_names = covariates::descriptive_names();
-    let (cov_ix, desc_ix) = (pick(&covariate_names), pick(&descriptive_names));
+    let (stored, cov_ix, desc_ix) =
+        variable_columns(&all_names, &covariate_names, &descriptive_names);
     let outcome_names = outcomes::names();
-    let n = rows.len();
-    let width = 2 * PROFILE_MONTHS + 1;
-    let mut x = Array2::<f64>::zeros((n, covariate_names.len()));
-    let mut d = Array2::<f64>::zeros((n, descriptive_names.len()));
-    let mut y = Array2::<f64>::zeros((n, outcome_names.len()));
-    let mut profile = Array2::<f64>::from_elem((n, width), f64::NAN);
-    let mut igu_profile = Array2::<f64>::from_elem((n, width), f64::NAN);
-    let no_months: Vec<u32> = vec![0; dream.n_months()];
-    let week_month = outcomes::week_months(dream.first_week, dream.n_weeks());
-    let fill = |offset: usize,
-                mut x: ArrayViewMut2<f64>,
-                mut d: ArrayViewMut2<f64>,
-                mut y: ArrayViewMut2<f64>,
-                mut profile: ArrayViewMut2<f64>,
-                mut igu_profile: ArrayViewMut2<f64>| {
-        let mut out = vec![0.0; outcome_names.len()];
-        let mut virkf = vec![0u16; dream.n_months()];
-        for i in 0..x.nrows() {
-            let c = rows[offset + i];
-            let values = sources.values(&person(c), None);
-            for (k, &j) in cov_ix.iter().enumerate() {
-                x[[i, k]] = values[j];
-            }
-            for (k, &j) in desc_ix.iter().enumerate() {
-                d[[i, k]] = values[j];
-            }
-            let row = dream.row_of.get(&c.pnr).copied();
-            virkf.fill(0);
-            for &(m, v) in lookups.owner.get(&c.pnr).map_or(&[][..], |v| v) {
-                if let Some(col) = dream.month_col(m) {
-                    virkf[col] = v;
-                }
-            }
-            let codes_row;
-            let grad_row;
-            let branche_row;
-            let no_codes = vec![0u16; dream.n_weeks()];
-            let no_grad = vec![0.0; dream.n_months()];
-            let (codes, grad, branche): (&[u16], &[f64], &[u32]) = match row {
-                Some(r) => {
-                    codes_row = dream.codes.row(r).to_vec();
-                    grad_row = dream.grad.row(r).to_vec();
-                    branche_row = dream.branche.row(r).to_vec();
-                    (&codes_row, &grad_row, &branche_row)
-                }
-                None => (&no_codes, &no_grad, &no_months),
-            };
-            let igu_start = lookups.igu.get(&c.pnr).copied();
-            let series = outcomes::Series {
-                first_week: dream.first_week,
-                codes,
-                week_month: &week_month,
-                first_month: dream.first_month,
-                grad,
-                branche,
-                virkf: &virkf,
-                igu_start,
-                igu_until,
-            };
-            outcomes::compute(&series, c.start, &masks, &mut out);
-            for (k, v) in out.iter().enumerate() {
-                y[[i, k]] = *v;
-            }
-            let start_month = calendar::month_of(c.start);
-            let igu_last = calendar::month_of(igu_until);
-            for k in 0..width {
-                let month = start_month + k as i32 - PROFILE_MONTHS as i32;
-                if let Some(col) = dream.month_col(month) {
-                    profile[[i, k]] = grad[col];
-                }
-                if month <= igu_last {
-                    igu_profile[[i, k]] = f64::from(u8::from(
-                        igu_start.is_some_and(|s| calendar::month_of(s) <= month),
-                    ));
-                }
-            }
-        }
+    let rows_out = Rows {
+        rows,
+        sources: &sources,
+        stored,
+        masks: outcomes::Masks::new(codebook),
+        igu_until: lookups.igu_until.unwrap_or(NaiveDate::MIN),
+        week_month: outcomes::week_months(dream.first_week, dream.n_weeks()),
+        n_outcomes: outcome_names.len(),
     };
-    let chunk = n.div_ceil(rayon::current_num_threads().max(1) * 4).max(1);
-    rayon::scope(|scope| {
-        let parts = x
-            .axis_chunks_iter_mut(Axis(0), chunk)
-            .zip(d.axis_chunks_iter_mut(Axis(0), chunk))
-            .zip(y.axis_chunks_iter_mut(Axis(0), chunk))
-            .zip(profile.axis_chunks_iter_mut(Axis(0), chunk))
-            .zip(igu_profile.axis_chunks_iter_mut(Axis(0), chunk))
-            .enumerate();
-        for (k, ((((x, d), y), p), g)) in parts {
-            let fill = &fill;
-            scope.spawn(move |_| fill(k * chunk, x, d, y, p, g));
-        }
-    });
+    let matrices = rows_out.matrices();
+    let (x, d, y) = (
+        matrices.variables.pick(&cov_ix),
+        matrices.variables.pick(&desc_ix),
+        matrices.outcomes,
+    );
+    let (profile, igu_profile) = (matrices.profile, matrices.igu_profile);
     let mut names: Vec<&str> = municipalities::MUNICIPALITIES
         .iter()
         .filter(|m| rows.iter().any(|c| c.kom == m.kom))
@@ -503,6 +422,185 @@ fn assemble(
         funnel,
         unknown_codes: dream.unknown_codes.clone(),
     })
+}
+
+/// The variables stored (every covariate and descriptive variable once, as indices into `all`,
+/// the names [`covariates::Sources::values`] gives) and the positions of the covariates and the
+/// descriptive variables among them.
+fn variable_columns(
+    all: &[String],
+    covariates: &[String],
+    descriptives: &[String],
+) -> (Vec<usize>, Vec<usize>, Vec<usize>) {
+    let index: HashMap<&str, usize> = all
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), i))
+        .collect();
+    let pick =
+        |names: &[String]| -> Vec<usize> { names.iter().map(|n| index[n.as_str()]).collect() };
+    let (cov, desc) = (pick(covariates), pick(descriptives));
+    let mut stored: Vec<usize> = cov.iter().chain(&desc).copied().collect();
+    stored.sort_unstable();
+    stored.dedup();
+    let position = |ix: &[usize]| -> Vec<usize> {
+        ix.iter()
+            .map(|j| stored.binary_search(j).expect("stored"))
+            .collect()
+    };
+    let (cov, desc) = (position(&cov), position(&desc));
+    (stored, cov, desc)
+}
+
+/// Rows computed at a time: each block's dense matrices are packed into [`Columns`] before the
+/// next block is computed, so the dense form of the whole dataset never exists.
+const BLOCK_ROWS: usize = 1 << 15;
+
+/// The persons of the dataset with everything their rows are computed from.
+struct Rows<'a> {
+    rows: &'a [&'a Candidate],
+    sources: &'a covariates::Sources<'a>,
+    /// Indices of the stored variables among those [`covariates::Sources::values`] gives.
+    stored: Vec<usize>,
+    masks: outcomes::Masks,
+    igu_until: NaiveDate,
+    week_month: Vec<calendar::MonthNo>,
+    n_outcomes: usize,
+}
+
+/// The computed matrices of every person.
+struct Matrices {
+    variables: Columns,
+    outcomes: Columns,
+    profile: Array2<f64>,
+    igu_profile: Array2<f64>,
+}
+
+/// One block of rows, dense: stored variables, outcomes, employment and IGU profiles.
+struct Block<'a> {
+    variables: ArrayViewMut2<'a, f64>,
+    outcomes: ArrayViewMut2<'a, f64>,
+    profile: ArrayViewMut2<'a, f64>,
+    igu_profile: ArrayViewMut2<'a, f64>,
+}
+
+impl Rows<'_> {
+    /// Every row, a block at a time, each block in parallel.
+    fn matrices(&self) -> Matrices {
+        let n = self.rows.len();
+        let width = 2 * PROFILE_MONTHS + 1;
+        let mut out = Matrices {
+            variables: Columns::new(self.stored.len()),
+            outcomes: Columns::new(self.n_outcomes),
+            profile: Array2::from_elem((n, width), f64::NAN),
+            igu_profile: Array2::from_elem((n, width), f64::NAN),
+        };
+        for first in (0..n).step_by(BLOCK_ROWS) {
+            let m = BLOCK_ROWS.min(n - first);
+            let mut variables = Array2::zeros((m, self.stored.len()));
+            let mut outcomes = Array2::zeros((m, self.n_outcomes));
+            let block = Block {
+                variables: variables.view_mut(),
+                outcomes: outcomes.view_mut(),
+                profile: out.profile.slice_mut(ndarray::s![first..first + m, ..]),
+                igu_profile: out.igu_profile.slice_mut(ndarray::s![first..first + m, ..]),
+            };
+            self.fill_parallel(first, block);
+            out.variables.append(variables.view());
+            out.outcomes.append(outcomes.view());
+        }
+        out
+    }
+
+    /// Fills `block` (rows `first..`) in chunks on the thread pool.
+    fn fill_parallel(&self, first: usize, mut block: Block) {
+        let chunk = block
+            .variables
+            .nrows()
+            .div_ceil(rayon::current_num_threads().max(1) * 4)
+            .max(1);
+        rayon::scope(|scope| {
+            let parts = block
+                .variables
+                .axis_chunks_iter_mut(Axis(0), chunk)
+                .zip(block.outcomes.axis_chunks_iter_mut(Axis(0), chunk))
+                .zip(block.profile.axis_chunks_iter_mut(Axis(0), chunk))
+                .zip(block.igu_profile.axis_chunks_iter_mut(Axis(0), chunk))
+                .enumerate();
+            for (k, (((variables, outcomes), profile), igu_profile)) in parts {
+                let part = Block {
+                    variables,
+                    outcomes,
+                    profile,
+                    igu_profile,
+                };
+                scope.spawn(move |_| self.fill(first + k * chunk, part));
+            }
+        });
+    }
+
+    /// Fills the rows of `part`, which start at row `offset`.
+    fn fill(&self, offset: usize, mut part: Block) {
+        let dream = self.sources.dream;
+        let lookups = self.sources.lookups;
+        let mut out = vec![0.0; self.n_outcomes];
+        let mut virkf = vec![0u16; dream.n_months()];
+        let no_codes = vec![0u16; dream.n_weeks()];
+        let no_grad = vec![0.0; dream.n_months()];
+        let no_months: Vec<u32> = vec![0; dream.n_months()];
+        let width = part.profile.ncols();
+        for i in 0..part.variables.nrows() {
+            let c = self.rows[offset + i];
+            let values = self.sources.values(&person(c), None);
+            for (k, &j) in self.stored.iter().enumerate() {
+                part.variables[[i, k]] = values[j];
+            }
+            virkf.fill(0);
+            for &(m, v) in lookups.owner.get(&c.pnr).map_or(&[][..], |v| v) {
+                if let Some(col) = dream.month_col(m) {
+                    virkf[col] = v;
+                }
+            }
+            let row = dream.row_of.get(&c.pnr).copied();
+            let (codes, grad, branche) = match row {
+                Some(r) => (
+                    dream.codes.row(r).to_vec(),
+                    dream.grad.row(r).to_vec(),
+                    dream.branche.row(r).to_vec(),
+                ),
+                None => (no_codes.clone(), no_grad.clone(), no_months.clone()),
+            };
+            let igu_start = lookups.igu.get(&c.pnr).copied();
+            let series = outcomes::Series {
+                first_week: dream.first_week,
+                codes: &codes,
+                week_month: &self.week_month,
+                first_month: dream.first_month,
+                grad: &grad,
+                branche: &branche,
+                virkf: &virkf,
+                igu_start,
+                igu_until: self.igu_until,
+            };
+            outcomes::compute(&series, c.start, &self.masks, &mut out);
+            for (k, v) in out.iter().enumerate() {
+                part.outcomes[[i, k]] = *v;
+            }
+            let start_month = calendar::month_of(c.start);
+            let igu_last = calendar::month_of(self.igu_until);
+            for k in 0..width {
+                let month = start_month + k as i32 - PROFILE_MONTHS as i32;
+                if let Some(col) = dream.month_col(month) {
+                    part.profile[[i, k]] = grad[col];
+                }
+                if month <= igu_last {
+                    part.igu_profile[[i, k]] = f64::from(u8::from(
+                        igu_start.is_some_and(|s| calendar::month_of(s) <= month),
+                    ));
+                }
+            }
+        }
+    }
 }
 
 /// ASCII key for a Danish name: lower case, æ→ae, ø→oe, å→aa, other non-alphanumerics → `_`.

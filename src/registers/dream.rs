@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 pub const UNREADABLE_CODE: u16 = 1000;
 
 /// Columns read per pass over a parquet DREAM.
-const COLUMNS_PER_PASS: usize = 48;
+const COLUMNS_PER_PASS: usize = 16;
 
 /// The weekly and monthly DREAM histories.
 pub struct Dream {
@@ -194,27 +194,26 @@ impl Dream {
         let (weekly, other): (Vec<_>, Vec<_>) = wanted
             .into_iter()
             .partition(|(_, slot)| matches!(slot, Slot::Week(_)));
-        let passes: Vec<Result<Vec<WeekColumn>>> = weekly
-            .par_chunks(per_pass)
-            .map(|chunk| {
-                let select: Vec<String> = chunk.iter().map(|(n, _)| original(n)).collect();
-                let raw = table::read_columns(&path, Some(select.clone()))?;
-                chunk
-                    .iter()
-                    .zip(&select)
-                    .filter_map(|((_, slot), name)| match slot {
-                        Slot::Week(c) => Some((*c, name)),
-                        _ => None,
-                    })
-                    .map(|(c, name)| read_week(&file, raw.column(name)?, name, c, codebook))
-                    .collect()
-            })
-            .collect();
-        for pass in passes {
-            for column in pass? {
-                for (r, &code) in column.codes.iter().enumerate() {
-                    dream.codes[[r, column.index]] = code;
-                }
+        // One pass at a time, its columns decoded in parallel and written straight into the
+        // array, so only one pass's raw text is ever in memory.
+        for chunk in weekly.chunks(per_pass) {
+            let select: Vec<String> = chunk.iter().map(|(n, _)| original(n)).collect();
+            let raw = table::read_columns(&path, Some(select.clone()))?;
+            let columns: Vec<WeekColumn> = chunk
+                .par_iter()
+                .zip(&select)
+                .filter_map(|((_, slot), name)| match slot {
+                    Slot::Week(c) => Some((*c, name)),
+                    _ => None,
+                })
+                .map(|(c, name)| read_week(&file, raw.column(name)?, name, c, codebook))
+                .collect::<Result<_>>()?;
+            drop(raw);
+            for column in columns {
+                dream
+                    .codes
+                    .column_mut(column.index)
+                    .assign(&ndarray::ArrayView1::from(&column.codes));
                 for (text, n) in column.unknown {
                     *dream.unknown_codes.entry(text).or_insert(0) += n;
                 }
