@@ -239,29 +239,11 @@ pub fn balance_chart(rows: &[BalancePoint], legend: [&str; 3]) -> Result<String>
             .map_err(|e| fail(&e))?;
         let label_style = font.pos(Pos::new(HPos::Right, VPos::Center));
         for (i, row) in rows.iter().enumerate() {
-            let y = (n - 1 - i) as f64;
-            chart
-                .draw_series(std::iter::once(PathElement::new(
-                    vec![(-limit, y), (limit, y)],
-                    grid.stroke_width(1),
-                )))
-                .map_err(|e| fail(&e))?;
-            let (px, py) = chart.backend_coord(&(-limit, y));
+            let (px, py) = chart.backend_coord(&(-limit, (n - 1 - i) as f64));
             root.draw_text(&row.label, &label_style, (px - 8, py))
                 .map_err(|e| fail(&e))?;
         }
-        for (x, color) in [
-            (0.0, RGBColor(110, 110, 110)),
-            (-10.0, RGBColor(190, 190, 190)),
-            (10.0, RGBColor(190, 190, 190)),
-        ] {
-            chart
-                .draw_series(std::iter::once(PathElement::new(
-                    vec![(x, y_range.start), (x, y_range.end)],
-                    color.stroke_width(1),
-                )))
-                .map_err(|e| fail(&e))?;
-        }
+        balance_lines(&mut chart, (-limit, limit), &y_range, [0.0, -10.0, 10.0])?;
         for k in 0..3 {
             chart
                 .draw_series(rows.iter().enumerate().filter_map(|(i, r)| {
@@ -315,29 +297,7 @@ pub fn balance_chart(rows: &[BalancePoint], legend: [&str; 3]) -> Result<String>
             })
             .draw()
             .map_err(|e| fail(&e))?;
-        for i in 0..rows.len() {
-            let y = (n - 1 - i) as f64;
-            chart
-                .draw_series(std::iter::once(PathElement::new(
-                    vec![(x_lo, y), (x_hi, y)],
-                    grid.stroke_width(1),
-                )))
-                .map_err(|e| fail(&e))?;
-        }
-        for (x, color) in [
-            (1.0, RGBColor(110, 110, 110)),
-            (0.5, RGBColor(190, 190, 190)),
-            (2.0, RGBColor(190, 190, 190)),
-        ] {
-            if x > x_lo && x < x_hi {
-                chart
-                    .draw_series(std::iter::once(PathElement::new(
-                        vec![(x, y_range.start), (x, y_range.end)],
-                        color.stroke_width(1),
-                    )))
-                    .map_err(|e| fail(&e))?;
-            }
-        }
+        balance_lines(&mut chart, (x_lo, x_hi), &y_range, [1.0, 0.5, 2.0])?;
         for k in 0..3 {
             chart
                 .draw_series(rows.iter().enumerate().filter_map(|(i, r)| {
@@ -382,6 +342,48 @@ pub fn to_typst(id: &str, path: &str, caption: &str, note: &str) -> String {
         crate::tables::typst_string(note),
         crate::tables::typst_string(caption),
     )
+}
+
+/// The lines of a balance panel: a light line along each variable's row and
+/// vertical reference lines at `references` (the first darker: no difference),
+/// those inside the x range only.
+fn balance_lines<DB, CT>(
+    chart: &mut ChartContext<'_, DB, CT>,
+    (x_lo, x_hi): (f64, f64),
+    y_range: &std::ops::Range<f64>,
+    references: [f64; 3],
+) -> Result<()>
+where
+    DB: DrawingBackend,
+    CT: CoordTranslate<From = (f64, f64)>,
+{
+    let fail = |e: &dyn std::fmt::Display| anyhow!("figur: {e}");
+    let grid = RGBColor(235, 235, 235);
+    let mut lines: Vec<(Vec<(f64, f64)>, RGBColor)> = Vec::new();
+    let mut y = y_range.start + 0.5;
+    while y < y_range.end {
+        lines.push((vec![(x_lo, y), (x_hi, y)], grid));
+        y += 1.0;
+    }
+    for (k, x) in references.into_iter().enumerate() {
+        let color = if k == 0 {
+            RGBColor(110, 110, 110)
+        } else {
+            RGBColor(190, 190, 190)
+        };
+        if (x_lo..=x_hi).contains(&x) {
+            lines.push((vec![(x, y_range.start), (x, y_range.end)], color));
+        }
+    }
+    for (points, color) in lines {
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                points,
+                color.stroke_width(1),
+            )))
+            .map_err(|e| fail(&e))?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
