@@ -105,7 +105,8 @@ impl Columns {
 
     /// The rows `rows` (all columns) as a dense matrix.
     pub fn rows(&self, rows: &[usize]) -> Array2<f64> {
-        Array2::from_shape_fn((rows.len(), self.ncols()), |(r, j)| self[[rows[r], j]])
+        let all: Vec<usize> = (0..self.ncols()).collect();
+        self.submatrix(rows, &all)
     }
 
     /// The rows `rows` of the columns `columns`, as a dense matrix.
