@@ -179,11 +179,11 @@ fn results(
     let missing: Vec<usize> = (0..entries.len()).filter(|&k| parts[k].is_none()).collect();
     if !missing.is_empty() {
         let codebook = CodeBook::load(&config.root.join("dream-koder.yaml"))?;
-        let regs = stage("registre", || registers::load(&source.dir, &codebook))?;
+        let mut regs = stage("registre", || registers::load(&source.dir, &codebook))?;
         let needs_dataset = missing.iter().any(|&k| entries[k].part != Part::Deliveries);
         let data = if needs_dataset {
             Some(stage("analysedatasæt", || {
-                dataset::build(&regs, &codebook, config.analyse.seed)
+                dataset::build(&mut regs, &codebook, config.analyse.seed)
             })?)
         } else {
             None

@@ -14,12 +14,12 @@ fn dataset_build_on_a_large_extract() {
     };
     let codebook = CodeBook::load(Path::new("report/dream-koder.yaml")).unwrap();
     let t = Instant::now();
-    let regs = registers::load(Path::new(&dir), &codebook).unwrap();
+    let mut regs = registers::load(Path::new(&dir), &codebook).unwrap();
     let read = t.elapsed().as_secs_f64();
     let after_read = memory();
     let t = Instant::now();
     let data = dataset::build(
-        &regs,
+        &mut regs,
         &codebook,
         effektrapport::synth::DEFAULT_ANALYSIS_SEED,
     )
@@ -59,16 +59,17 @@ fn fingerprint(data: &dataset::AnalysisData) -> String {
     ] {
         h.update(names.join(",").as_bytes());
     }
-    for m in [&data.covariates, &data.descriptives, &data.outcomes] {
+    for m in [
+        &data.covariates,
+        &data.descriptives,
+        &data.outcomes,
+        &data.employment_profile,
+        &data.igu_profile,
+    ] {
         for i in 0..m.nrows() {
             for j in 0..m.ncols() {
                 h.update(&m[[i, j]].to_bits().to_le_bytes());
             }
-        }
-    }
-    for m in [&data.employment_profile, &data.igu_profile] {
-        for v in m.iter() {
-            h.update(&v.to_bits().to_le_bytes());
         }
     }
     h.finalize().to_hex().to_string()

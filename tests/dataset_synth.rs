@@ -18,8 +18,8 @@ fn built() -> &'static Built {
         let dir = tempfile::tempdir().unwrap();
         synth::write(&SynthSpec::default(), dir.path()).unwrap();
         let codebook = CodeBook::load(Path::new("report/dream-koder.yaml")).unwrap();
-        let regs = registers::load(dir.path(), &codebook).unwrap();
-        let data = dataset::build(&regs, &codebook, synth::DEFAULT_ANALYSIS_SEED).unwrap();
+        let mut regs = registers::load(dir.path(), &codebook).unwrap();
+        let data = dataset::build(&mut regs, &codebook, synth::DEFAULT_ANALYSIS_SEED).unwrap();
         let truth: serde_json::Value = serde_json::from_str(
             &std::fs::read_to_string(dir.path().join("sandhed.json")).unwrap(),
         )

@@ -36,8 +36,8 @@ fn analysis_data(seed: u64) -> (AnalysisData, PathBuf) {
         synth::write(&spec, &dir).expect("synthetic registers");
     }
     let codebook = CodeBook::load(&root().join("report/dream-koder.yaml")).expect("code book");
-    let regs = registers::load(&dir, &codebook).expect("registers");
-    let data = dataset::build(&regs, &codebook, ANALYSIS_SEED).expect("analysis data");
+    let mut regs = registers::load(&dir, &codebook).expect("registers");
+    let data = dataset::build(&mut regs, &codebook, ANALYSIS_SEED).expect("analysis data");
     (data, dir)
 }
 

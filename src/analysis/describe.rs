@@ -4,7 +4,7 @@
 
 use super::plan::{Kind, METHODS};
 use super::sample::{self, BandwidthRule, KernelKey, SampleData, Variant};
-use crate::dataset::{AnalysisData, PROFILE_MONTHS};
+use crate::dataset::{AnalysisData, PROFILE_MONTHS, columns::Columns};
 use crate::estimators::{PsModel, Units, balance, mean_abs_sdif, score_densities};
 use crate::results::{BalanceRow, Results};
 use anyhow::Result;
@@ -155,10 +155,7 @@ fn balance_of(
 
 /// Series of Figur 2.3 (employment rate) and 2.4 (share in IGU): participants' mean of a monthly
 /// profile by month relative to start, by sex.
-fn profile_by_sex(
-    data: &AnalysisData,
-    profile: &ndarray::Array2<f64>,
-) -> BTreeMap<String, Vec<[f64; 2]>> {
+fn profile_by_sex(data: &AnalysisData, profile: &Columns) -> BTreeMap<String, Vec<[f64; 2]>> {
     let mut series = BTreeMap::new();
     for (name, male) in [("maend", true), ("kvinder", false)] {
         let rows: Vec<usize> = (0..data.len())

@@ -1,33 +1,48 @@
-//! The dataset's matrices stored by column: a column holding only 0, 1 and NaN (dummies, weekly
-//! indicators) takes one byte per person instead of eight, and two matrices may share a column
-//! (a covariate that is also a descriptive variable is stored once). Every value reads back with
-//! the exact bits it was stored with.
+//! The dataset's matrices stored by column: a column holding only whole numbers 0..=254 and NaN
+//! (dummies, weekly indicators, counts of weeks, ages) takes one byte per person instead of
+//! eight, and two matrices may share a column (a covariate that is also a descriptive variable is
+//! stored once). Every value reads back with the exact bits it was stored with.
 
 use ndarray::{Array2, ArrayView2};
 use std::sync::Arc;
 
-/// The values a byte column stands for, by code (0, 1, 2).
-static FLAG_VALUES: [f64; 3] = [0.0, 1.0, f64::NAN];
+/// The byte code that stands for `f64::NAN`; codes below it stand for themselves.
+const NAN_CODE: u8 = u8::MAX;
 
-/// One column: bytes while every value is 0, 1 or NaN (exact bits), else numbers.
+/// The values a byte column stands for, by code: 0.0, 1.0, …, 254.0, NaN.
+static SMALL_VALUES: [f64; 256] = {
+    let mut values = [f64::NAN; 256];
+    let mut code = 0;
+    while code < NAN_CODE as usize {
+        values[code] = code as f64;
+        code += 1;
+    }
+    values
+};
+
+/// One column: bytes while every value is a small whole number or NaN (exact bits), else numbers.
 #[derive(Debug, Clone)]
 enum Column {
-    Flags(Vec<u8>),
+    Small(Vec<u8>),
     Values(Vec<f64>),
 }
 
-/// The byte code of `v`, if it is exactly 0.0, 1.0 or `f64::NAN`.
-fn flag(v: f64) -> Option<u8> {
-    FLAG_VALUES
-        .iter()
-        .position(|f| f.to_bits() == v.to_bits())
-        .map(|k| k as u8)
+/// The byte code of `v`, if it is exactly one of [`SMALL_VALUES`] (not −0.0, not another NaN).
+fn small(v: f64) -> Option<u8> {
+    let code = if v.is_nan() {
+        NAN_CODE
+    } else if (0.0..f64::from(NAN_CODE)).contains(&v) {
+        v as u8
+    } else {
+        return None;
+    };
+    (SMALL_VALUES[usize::from(code)].to_bits() == v.to_bits()).then_some(code)
 }
 
 impl Column {
     fn get(&self, i: usize) -> &f64 {
         match self {
-            Column::Flags(f) => &FLAG_VALUES[usize::from(f[i])],
+            Column::Small(f) => &SMALL_VALUES[usize::from(f[i])],
             Column::Values(v) => &v[i],
         }
     }
@@ -35,11 +50,11 @@ impl Column {
     /// Appends `values`, turning a byte column into numbers at the first value that needs it.
     fn extend(&mut self, values: impl Iterator<Item = f64>) {
         for v in values {
-            match (&mut *self, flag(v)) {
-                (Column::Flags(f), Some(code)) => f.push(code),
-                (Column::Flags(f), None) => {
+            match (&mut *self, small(v)) {
+                (Column::Small(f), Some(code)) => f.push(code),
+                (Column::Small(f), None) => {
                     let mut numbers: Vec<f64> =
-                        f.iter().map(|&c| FLAG_VALUES[usize::from(c)]).collect();
+                        f.iter().map(|&c| SMALL_VALUES[usize::from(c)]).collect();
                     numbers.push(v);
                     *self = Column::Values(numbers);
                 }
@@ -63,7 +78,7 @@ impl Columns {
         Columns {
             nrows: 0,
             columns: (0..ncols)
-                .map(|_| Arc::new(Column::Flags(Vec::new())))
+                .map(|_| Arc::new(Column::Small(Vec::new())))
                 .collect(),
         }
     }
@@ -134,22 +149,29 @@ mod tests {
     #[test]
     fn values_read_back_with_their_bits_and_columns_are_shared() {
         let computed_nan = f64::from_bits(f64::NAN.to_bits() ^ (1 << 63));
-        let a = array![[0.0, -0.0, 1.0], [f64::NAN, 0.5, computed_nan]];
-        let mut m = Columns::new(3);
+        let a = array![
+            [0.0, -0.0, 1.0, 52.0, 254.0, 254.0],
+            [f64::NAN, 0.5, computed_nan, 7.0, f64::NAN, 255.0]
+        ];
+        let mut m = Columns::new(6);
         m.append(a.row(0).insert_axis(Axis(0)));
         m.append(a.row(1).insert_axis(Axis(0)));
-        assert_eq!((m.nrows(), m.ncols()), (2, 3));
+        assert_eq!((m.nrows(), m.ncols()), (2, 6));
         for i in 0..2 {
-            for j in 0..3 {
+            for j in 0..6 {
                 assert_eq!(m[[i, j]].to_bits(), a[[i, j]].to_bits(), "({i}, {j})");
             }
         }
-        assert!(matches!(*m.columns[0], Column::Flags(_)));
-        assert!(matches!(*m.columns[1], Column::Values(_)));
+        let small: Vec<bool> = m
+            .columns
+            .iter()
+            .map(|c| matches!(**c, Column::Small(_)))
+            .collect();
+        assert_eq!(small, [true, false, false, true, true, false]);
         let picked = m.pick(&[2, 0]);
         assert!(Arc::ptr_eq(&picked.columns[1], &m.columns[0]));
         assert_eq!(picked.column(1)[0], 0.0);
-        assert_eq!(m.rows(&[1]).shape(), &[1, 3]);
+        assert_eq!(m.rows(&[1]).shape(), &[1, 6]);
         assert_eq!(m.submatrix(&[1, 0], &[1]), array![[0.5], [-0.0]]);
     }
 }

@@ -2,7 +2,7 @@
 //! 2.1 and the descriptive/balance variables of Tabel 3.1 and Bilagstabel 2.2, with Danish labels.
 
 use super::countries::{self, Region};
-use super::education::{self, Group};
+use super::education::Group;
 use super::lookups::{Lookups, any_between, count_between};
 use super::slug;
 use crate::calendar;
@@ -271,9 +271,9 @@ impl Categories {
 }
 
 /// A person at (placebo) start, with everything the variables are computed from.
-pub struct Person<'a> {
-    /// Person id.
-    pub pnr: &'a str,
+pub struct Person {
+    /// Person index in the [`Lookups`] (the dataset row).
+    pub row: usize,
     /// (Placebo) start date.
     pub start: NaiveDate,
     /// Municipality code.
@@ -284,8 +284,8 @@ pub struct Person<'a> {
     pub birth: NaiveDate,
     /// Country of origin.
     pub origin: i64,
-    /// Partner's id (BEF `E_FAELLE_ID` in the start year).
-    pub partner: Option<&'a str>,
+    /// Partner's person index in the [`Lookups`] (BEF `E_FAELLE_ID` in the start year).
+    pub partner: Option<usize>,
 }
 
 /// Registers and lookups shared by every person.
@@ -309,20 +309,23 @@ pub fn municipality_variables() -> Vec<(&'static str, String)> {
 }
 
 impl Sources<'_> {
-    fn code(&self, pnr: &str, week: i32) -> u16 {
-        let d = self.dream;
-        d.row_of
-            .get(pnr)
-            .zip(d.week_col(week))
-            .map_or(0, |(&r, c)| d.codes[[r, c]])
+    /// DREAM row of person `person` (an index in the [`Lookups`]).
+    fn dream_row(&self, person: usize) -> Option<usize> {
+        self.lookups.dream_row[person].map(|r| r as usize)
     }
 
-    fn grad(&self, pnr: &str, month: i32) -> f64 {
+    fn code(&self, person: usize, week: i32) -> u16 {
         let d = self.dream;
-        d.row_of
-            .get(pnr)
+        self.dream_row(person)
+            .zip(d.week_col(week))
+            .map_or(0, |(r, c)| d.codes[[r, c]])
+    }
+
+    fn grad(&self, person: usize, month: i32) -> f64 {
+        let d = self.dream;
+        self.dream_row(person)
             .zip(d.month_col(month))
-            .map_or(0.0, |(&r, c)| d.grad[[r, c]])
+            .map_or(0.0, |(r, c)| d.grad[[r, c]])
     }
 
     /// Every variable of `p` (covariates and descriptives); their names are pushed to `names`
@@ -355,15 +358,11 @@ impl Sources<'_> {
         put("enlig", b(p.partner.is_none()));
         let kids: Vec<i32> = l
             .children
-            .get(p.pnr)
-            .map(|births| {
-                births
-                    .iter()
-                    .filter(|&&bd| bd <= start)
-                    .map(|&bd| calendar::age_at(bd, start))
-                    .collect()
-            })
-            .unwrap_or_default();
+            .get(p.row)
+            .iter()
+            .filter(|&&bd| bd <= start)
+            .map(|&bd| calendar::age_at(bd, start))
+            .collect();
         for (name, lo, hi) in [
             ("boern_0_5", 0, 5),
             ("boern_6_11", 6, 11),
@@ -385,75 +384,68 @@ impl Sources<'_> {
             "oevrige_lande",
             b(matches!(region, Region::Oevrige | Region::Tyrkiet)),
         );
-        put("aar_i_dk", l.years_in_denmark(p.pnr, start));
+        put("aar_i_dk", l.years_in_denmark(p.row, start));
         put(
             "partner_aar_i_dk",
             p.partner.map_or(0.0, |q| l.years_in_denmark(q, start)),
         );
-        let residence = l.residence.get(p.pnr).copied();
+        let residence = l.residence[p.row];
         put("asyl", b(residence == Some(13)));
         put("familiesammenfoert_flygtning", b(residence == Some(14)));
         put(
             "andet_opholdsgrundlag",
             b(!matches!(residence, Some(13) | Some(14))),
         );
-        let edu = education::group(l.education.get(p.pnr).map(String::as_str));
+        let edu = l.education[p.row];
         put("skoleuddannelse", b(edu == Group::Skole));
         put("eud_gymnasium", b(edu == Group::EudGymnasium));
         put("kvu_mvu", b(edu == Group::KvuMvu));
         put("anden_uddannelse", b(edu == Group::Andet));
         let akasse = self
-            .dream
-            .row_of
-            .get(p.pnr)
-            .is_some_and(|&r| self.dream.akasse_member(r, year - 1));
+            .dream_row(p.row)
+            .is_some_and(|r| self.dream.akasse_member(r, year - 1));
         put("akasse", b(akasse));
         for k in 1..=12 {
             put(
                 &format!("grad_{k}m_foer"),
-                self.grad(p.pnr, start_month - k),
+                self.grad(p.row, start_month - k),
             );
         }
         let partner_grad = p.partner.map_or(0.0, |q| {
             (1..=12).map(|k| self.grad(q, start_month - k)).sum::<f64>() / 12.0
         });
         put("partner_grad_aar_foer", partner_grad);
-        let wage = l
-            .wage
-            .get(&(p.pnr.to_string(), i64::from(year - 1)))
-            .copied()
-            .unwrap_or(0.0);
+        let wage = l.wage[p.row].unwrap_or(0.0);
         put("loen_aar_foer", wage / 1000.0);
         put(
             "nulstillende_samtaler",
-            count_between(l.interviews.get(p.pnr), year_before, start) as f64,
+            count_between(l.interviews.get(p.row), year_before, start) as f64,
         );
         let mut weeks: Vec<i32> = BALANCE_WEEKS.to_vec();
         weeks.push(26);
         for (j, (stem, _, _)) in WEEKLY.iter().enumerate() {
             for &w in &weeks {
-                let code = self.code(p.pnr, start_week - w);
+                let code = self.code(p.row, start_week - w);
                 put(
                     &named(&|| format!("{stem}_{w}u_foer")),
                     b(self.categories.weekly[j][usize::from(code.min(1000))]),
                 );
             }
         }
-        let quarter = i64::from((start.month() - 1) / 3 + 1);
-        let ready = |y: i32, q: i64| l.job_ready.contains(&(p.pnr.to_string(), i64::from(y), q));
-        put("jobparat_indsatsaar", b(ready(year, quarter)));
-        put("jobparat_aar_foer", b(ready(year - 1, 1)));
+        let (ready_at_start, ready_year_before) = l.job_ready[p.row];
+        put("jobparat_indsatsaar", b(ready_at_start));
+        put("jobparat_aar_foer", b(ready_year_before));
         let partner_out = p
             .partner
             .is_some_and(|q| self.categories.permanent(self.code(q, start_week - 1)));
         put("partner_ikke_aktiv", b(partner_out));
         put(
             "indlaeggelse",
-            b(any_between(l.admissions.get(p.pnr), year_before, start)),
+            b(any_between(l.admissions.get(p.row), year_before, start)),
         );
         put(
             "kriminalitet_aar_foer",
-            b(any_between(l.judgements.get(p.pnr), year_before, start)),
+            b(any_between(l.judgements.get(p.row), year_before, start)),
         );
         out
     }

@@ -77,10 +77,10 @@ pub struct AnalysisData {
     /// Names of the outcomes (the results keys), see [`outcomes::names`].
     pub outcome_names: Vec<String>,
     /// Employment rate in the months −12..=12 around the start month (n × 25; NaN outside DREAM).
-    pub employment_profile: Array2<f64>,
+    pub employment_profile: Columns,
     /// In IGU (from the IGU start date, no dropout) in the months −12..=12 around the start month
     /// (n × 25; NaN outside the IGU register's coverage), Figur 2.4.
-    pub igu_profile: Array2<f64>,
+    pub igu_profile: Columns,
     /// The population funnel: the delivered participants, everyone with a (placebo) start in the
     /// twelve municipalities, then the three steps of the report.
     pub funnel: Vec<FunnelStep>,
@@ -108,7 +108,6 @@ struct Candidate {
     kom: i64,
     male: bool,
     birth: NaiveDate,
-    ie_type: i64,
     origin: i64,
     partner: Option<String>,
 }
@@ -125,31 +124,44 @@ pub fn evaluation_window() -> (NaiveDate, NaiveDate) {
 }
 
 /// Builds the analysis dataset from checked registers; `seed` draws the controls' placebo dates.
-pub fn build(registers: &Registers, codebook: &CodeBook, seed: u64) -> Result<AnalysisData> {
-    let (candidates, delivered) =
-        candidates(registers, seed).context("kan ikke samle deltagere og befolkning")?;
+/// The registers read only for per-person facts are freed once the facts are collected
+/// ([`Registers::release_person_facts`]); the participants, BEF, DREAM and IGU stay.
+pub fn build(registers: &mut Registers, codebook: &CodeBook, seed: u64) -> Result<AnalysisData> {
     let dream = &registers.dream;
     let permanent = codebook.mask("permanent_udenfor");
     let benefit = codebook.mask("offentlig_forsoergelse");
-    let code_before = |c: &Candidate| -> u16 {
-        let week = calendar::week_of(c.start) - 1;
-        match (dream.row_of.get(&c.pnr), dream.week_col(week)) {
+    let code_before = |pnr: &str, start: NaiveDate| -> u16 {
+        let week = calendar::week_of(start) - 1;
+        match (dream.row_of.get(pnr), dream.week_col(week)) {
             (Some(&r), Some(col)) => dream.codes[[r, col]],
             _ => 0,
         }
     };
     let in_mask = |mask: &[bool], code: u16| mask.get(usize::from(code)).copied().unwrap_or(false);
+    let population = candidates(registers, seed, |pnr, start| {
+        !in_mask(&permanent, code_before(pnr, start))
+    })
+    .context("kan ikke samle deltagere og befolkning")?;
     let counts = |people: &[&Candidate]| {
         (
             people.iter().filter(|c| c.treated).count(),
             people.iter().filter(|c| !c.treated).count(),
         )
     };
-    let mut funnel = vec![FunnelStep {
-        label: "Deltagere leveret af kommunerne".into(),
-        treated: delivered,
-        controls: 0,
-    }];
+    let (treated, controls) = population.in_municipalities;
+    let mut funnel = vec![
+        FunnelStep {
+            label: "Deltagere leveret af kommunerne".into(),
+            treated: population.delivered,
+            controls: 0,
+        },
+        FunnelStep {
+            label: "Bosat i en af de 12 kommuner (deltagere med start januar 2017 – oktober 2018)"
+                .into(),
+            treated,
+            controls,
+        },
+    ];
     let mut push = |label: &str, people: &[&Candidate]| {
         let (treated, controls) = counts(people);
         funnel.push(FunnelStep {
@@ -158,28 +170,14 @@ pub fn build(registers: &Registers, codebook: &CodeBook, seed: u64) -> Result<An
             controls,
         });
     };
-    let mut candidates = candidates;
-    push(
-        "Bosat i en af de 12 kommuner (deltagere med start januar 2017 – oktober 2018)",
-        &candidates.iter().collect::<Vec<_>>(),
-    );
-    // Only the first step's persons are kept from here on.
-    candidates.retain(|c| {
-        let age = calendar::age_at(c.birth, c.start);
-        (19..=63).contains(&age)
-            && matches!(c.ie_type, 2 | 3)
-            && countries::non_western(c.origin)
-            && !in_mask(&permanent, code_before(c))
-    });
-    candidates.shrink_to_fit();
-    let step1: Vec<&Candidate> = candidates.iter().collect();
+    let step1: Vec<&Candidate> = population.active.iter().collect();
     push(
         "19–63-årige ikke-vestlige indvandrere, aktive på arbejdsmarkedet ugen før start",
         &step1,
     );
     let step2: Vec<bool> = step1
         .iter()
-        .map(|c| in_mask(&benefit, code_before(c)))
+        .map(|c| in_mask(&benefit, code_before(&c.pnr, c.start)))
         .collect();
     let on_benefit: Vec<&Candidate> = step1
         .iter()
@@ -206,12 +204,37 @@ pub fn build(registers: &Registers, codebook: &CodeBook, seed: u64) -> Result<An
             "analysepopulationen har ingen deltagere eller ingen kontrolpersoner efter afgrænsningen; kontrollér deltagerfilen og BEF",
         );
     }
-    assemble(&step1, main, registers, codebook, funnel)
+    let lookups = {
+        let ids: Vec<&str> = step1.iter().map(|c| c.pnr.as_str()).collect();
+        let partners: Vec<Option<&str>> = step1.iter().map(|c| c.partner.as_deref()).collect();
+        let starts: Vec<NaiveDate> = step1.iter().map(|c| c.start).collect();
+        lookups::Lookups::collect(registers, &ids, &starts, &partners)?
+    };
+    registers.release_person_facts();
+    assemble(&step1, main, &lookups, registers, codebook, funnel)
 }
 
-/// Start dates for participants and placebo dates for everyone else, joined (polars) with BEF;
-/// also the number of delivered participants.
-fn candidates(registers: &Registers, seed: u64) -> Result<(Vec<Candidate>, usize)> {
+/// Who gets a (placebo) start date (funnel step 0) and who of them is in the unrestricted
+/// population (step 1).
+struct Population {
+    /// Participants delivered by the municipalities.
+    delivered: usize,
+    /// Participants and controls with a (placebo) start while living in one of the twelve
+    /// municipalities.
+    in_municipalities: (usize, usize),
+    /// Those of them who are 19–63-year-old non-Western immigrants, active on the labour market
+    /// the week before start: participants first, each group by person id.
+    active: Vec<Candidate>,
+}
+
+/// Start dates for participants and placebo dates for everyone else, joined (polars) with the
+/// BEF record of the start year; `active(id, start)` says whether a person is active on the
+/// labour market the week before `start` (not permanently outside it).
+fn candidates(
+    registers: &Registers,
+    seed: u64,
+    active: impl Fn(&str, NaiveDate) -> bool,
+) -> Result<Population> {
     let (lo, hi) = evaluation_window();
     let deltagere = &registers.deltagere.frame;
     let ids = deltagere.column("PNR")?.str()?;
@@ -223,34 +246,26 @@ fn candidates(registers: &Registers, seed: u64) -> Result<(Vec<Candidate>, usize
         *e = (*e).min(start);
     }
     let bef = &registers.bef.frame;
-    let population: Vec<String> = {
-        let mut seen = HashSet::new();
-        bef.column("PNR")?
-            .str()?
-            .no_null_iter()
-            .filter(|id| seen.insert(*id))
-            .map(str::to_string)
-            .collect()
-    };
-    let mut pnr = Vec::new();
+    let mut pnr: Vec<&str> = Vec::new();
     let mut start = Vec::new();
     let mut treated = Vec::new();
     for (id, &days) in &first_start {
         let date = calendar::from_epoch_days(days);
         if date >= lo && date <= hi {
-            pnr.push(id.clone());
+            pnr.push(id);
             start.push(days);
             treated.push(true);
         }
     }
-    for id in population
-        .iter()
-        .filter(|id| !first_start.contains_key(*id))
-    {
-        pnr.push(id.clone());
-        start.push(calendar::epoch_days(placebo::start(seed, id)));
-        treated.push(false);
+    let mut seen = HashSet::new();
+    for id in bef.column("PNR")?.str()?.no_null_iter() {
+        if seen.insert(id) && !first_start.contains_key(id) {
+            pnr.push(id);
+            start.push(calendar::epoch_days(placebo::start(seed, id)));
+            treated.push(false);
+        }
     }
+    drop(seen);
     let years: Vec<i64> = start
         .iter()
         .map(|&d| i64::from(calendar::from_epoch_days(d).year()))
@@ -275,7 +290,19 @@ fn candidates(registers: &Registers, seed: u64) -> Result<(Vec<Candidate>, usize
     let joined = starts
         .lazy()
         .join(
-            bef.clone().lazy(),
+            bef.clone().lazy().select(
+                [
+                    "PNR",
+                    "AAR",
+                    "KOM",
+                    "KOEN",
+                    "FOED_DAG",
+                    "IE_TYPE",
+                    "OPR_LAND",
+                    "E_FAELLE_ID",
+                ]
+                .map(col),
+            ),
             [col("PNR"), col("AAR")],
             [col("PNR"), col("AAR")],
             JoinArgs::new(JoinType::Inner),
@@ -286,56 +313,77 @@ fn candidates(registers: &Registers, seed: u64) -> Result<(Vec<Candidate>, usize
                 .reduce(|a, b| a.or(b))
                 .unwrap_or(lit(false)),
         )
-        .sort(["PNR"], SortMultipleOptions::default())
         .collect()?;
-    let get_i64 = |name: &str| -> Result<Vec<i64>> {
+    let (mut treated_in, mut controls_in) = (0, 0);
+    let mut out = Vec::new();
+    let int = |name: &str| -> Result<Vec<i64>> {
         Ok(joined.column(name)?.i64()?.no_null_iter().collect())
     };
-    let get_date = |name: &str| -> Result<Vec<i32>> {
+    let date = |name: &str| -> Result<Vec<NaiveDate>> {
         Ok(joined
             .column(name)?
             .date()?
             .physical()
             .no_null_iter()
+            .map(calendar::from_epoch_days)
             .collect())
     };
-    let (kom, koen, ie, land) = (
-        get_i64("KOM")?,
-        get_i64("KOEN")?,
-        get_i64("IE_TYPE")?,
-        get_i64("OPR_LAND")?,
-    );
-    let (starts, births) = (get_date("start")?, get_date("FOED_DAG")?);
-    let ids: Vec<&str> = joined.column("PNR")?.str()?.no_null_iter().collect();
-    let treated: Vec<bool> = joined.column("treated")?.bool()?.no_null_iter().collect();
-    let partner: Vec<Option<&str>> = joined.column("E_FAELLE_ID")?.str()?.iter().collect();
-    let mut out = Vec::with_capacity(ids.len());
-    for i in 0..ids.len() {
-        out.push(Candidate {
-            pnr: ids[i].to_string(),
-            treated: treated[i],
-            start: calendar::from_epoch_days(starts[i]),
-            kom: kom[i],
-            male: koen[i] == 1,
-            birth: calendar::from_epoch_days(births[i]),
-            ie_type: ie[i],
-            origin: land[i],
-            partner: partner[i].map(str::to_string),
-        });
+    let (kom, koen, ie, land) = (int("KOM")?, int("KOEN")?, int("IE_TYPE")?, int("OPR_LAND")?);
+    let (starts, births) = (date("start")?, date("FOED_DAG")?);
+    let ids = joined.column("PNR")?.str()?;
+    let treated = joined.column("treated")?.bool()?;
+    let partner = joined.column("E_FAELLE_ID")?.str()?;
+    for (i, ((id, treated), partner)) in ids
+        .iter()
+        .zip(treated.iter())
+        .zip(partner.iter())
+        .enumerate()
+    {
+        let (Some(id), Some(treated)) = (id, treated) else {
+            continue;
+        };
+        *(if treated {
+            &mut treated_in
+        } else {
+            &mut controls_in
+        }) += 1;
+        let (start, birth) = (starts[i], births[i]);
+        let age = calendar::age_at(birth, start);
+        if (19..=63).contains(&age)
+            && matches!(ie[i], 2 | 3)
+            && countries::non_western(land[i])
+            && active(id, start)
+        {
+            out.push(Candidate {
+                pnr: id.to_string(),
+                treated,
+                start,
+                kom: kom[i],
+                male: koen[i] == 1,
+                birth,
+                origin: land[i],
+                partner: partner.map(str::to_string),
+            });
+        }
     }
     out.sort_by(|a, b| b.treated.cmp(&a.treated).then_with(|| a.pnr.cmp(&b.pnr)));
-    Ok((out, first_start.len()))
+    Ok(Population {
+        delivered: first_start.len(),
+        in_municipalities: (treated_in, controls_in),
+        active: out,
+    })
 }
 
-fn person(c: &Candidate) -> covariates::Person<'_> {
+/// Row `row` of the dataset, the person `c`, for the variables.
+fn person(c: &Candidate, row: usize, lookups: &lookups::Lookups) -> covariates::Person {
     covariates::Person {
-        pnr: &c.pnr,
+        row,
         start: c.start,
         kom: c.kom,
         male: c.male,
         birth: c.birth,
         origin: c.origin,
-        partner: c.partner.as_deref(),
+        partner: lookups.partner[row].map(|p| p as usize),
     }
 }
 
@@ -343,24 +391,21 @@ fn person(c: &Candidate) -> covariates::Person<'_> {
 fn assemble(
     rows: &[&Candidate],
     main: Vec<bool>,
+    lookups: &lookups::Lookups,
     registers: &Registers,
     codebook: &CodeBook,
     funnel: Vec<FunnelStep>,
 ) -> Result<AnalysisData> {
     let dream = &registers.dream;
-    let ids: Vec<String> = rows.iter().map(|c| c.pnr.clone()).collect();
-    let partners: Vec<String> = rows.iter().filter_map(|c| c.partner.clone()).collect();
-    let starts: Vec<NaiveDate> = rows.iter().map(|c| c.start).collect();
-    let lookups = lookups::Lookups::collect(registers, &ids, &starts, &partners)?;
     let categories = covariates::Categories::new(codebook);
     let sources = covariates::Sources {
         municipalities: covariates::municipality_variables(),
         dream,
-        lookups: &lookups,
+        lookups,
         categories: &categories,
     };
     let mut all_names = Vec::new();
-    sources.values(&person(rows[0]), Some(&mut all_names));
+    sources.values(&person(rows[0], 0, lookups), Some(&mut all_names));
     let covariate_names = covariates::covariate_names();
     let descriptive_names = covariates::descriptive_names();
     let (stored, cov_ix, desc_ix) =
@@ -472,8 +517,8 @@ struct Rows<'a> {
 struct Matrices {
     variables: Columns,
     outcomes: Columns,
-    profile: Array2<f64>,
-    igu_profile: Array2<f64>,
+    profile: Columns,
+    igu_profile: Columns,
 }
 
 /// One block of rows, dense: stored variables, outcomes, employment and IGU profiles.
@@ -492,22 +537,26 @@ impl Rows<'_> {
         let mut out = Matrices {
             variables: Columns::new(self.stored.len()),
             outcomes: Columns::new(self.n_outcomes),
-            profile: Array2::from_elem((n, width), f64::NAN),
-            igu_profile: Array2::from_elem((n, width), f64::NAN),
+            profile: Columns::new(width),
+            igu_profile: Columns::new(width),
         };
         for first in (0..n).step_by(BLOCK_ROWS) {
             let m = BLOCK_ROWS.min(n - first);
             let mut variables = Array2::zeros((m, self.stored.len()));
             let mut outcomes = Array2::zeros((m, self.n_outcomes));
+            let mut profile = Array2::from_elem((m, width), f64::NAN);
+            let mut igu_profile = Array2::from_elem((m, width), f64::NAN);
             let block = Block {
                 variables: variables.view_mut(),
                 outcomes: outcomes.view_mut(),
-                profile: out.profile.slice_mut(ndarray::s![first..first + m, ..]),
-                igu_profile: out.igu_profile.slice_mut(ndarray::s![first..first + m, ..]),
+                profile: profile.view_mut(),
+                igu_profile: igu_profile.view_mut(),
             };
             self.fill_parallel(first, block);
             out.variables.append(variables.view());
             out.outcomes.append(outcomes.view());
+            out.profile.append(profile.view());
+            out.igu_profile.append(igu_profile.view());
         }
         out
     }
@@ -550,19 +599,16 @@ impl Rows<'_> {
         let no_months: Vec<u32> = vec![0; dream.n_months()];
         let width = part.profile.ncols();
         for i in 0..part.variables.nrows() {
-            let c = self.rows[offset + i];
-            let values = self.sources.values(&person(c), None);
+            let row = offset + i;
+            let c = self.rows[row];
+            let values = self.sources.values(&person(c, row, lookups), None);
             for (k, &j) in self.stored.iter().enumerate() {
                 part.variables[[i, k]] = values[j];
             }
-            virkf.fill(0);
-            for &(m, v) in lookups.owner.get(&c.pnr).map_or(&[][..], |v| v) {
-                if let Some(col) = dream.month_col(m) {
-                    virkf[col] = v;
-                }
+            for (col, v) in virkf.iter_mut().enumerate() {
+                *v = lookups.owner_in(row, dream.first_month + col as calendar::MonthNo);
             }
-            let row = dream.row_of.get(&c.pnr).copied();
-            let (codes, grad, branche) = match row {
+            let (codes, grad, branche) = match lookups.dream_row[row].map(|r| r as usize) {
                 Some(r) => (
                     dream.codes.row(r).to_vec(),
                     dream.grad.row(r).to_vec(),
@@ -570,7 +616,7 @@ impl Rows<'_> {
                 ),
                 None => (no_codes.clone(), no_grad.clone(), no_months.clone()),
             };
-            let igu_start = lookups.igu.get(&c.pnr).copied();
+            let igu_start = lookups.igu[row];
             let series = outcomes::Series {
                 first_week: dream.first_week,
                 codes: &codes,

@@ -289,6 +289,28 @@ pub struct Registers {
 }
 
 impl Registers {
+    /// Frees the registers that only the analysis dataset's per-person facts are read from
+    /// (migrations, residence basis, education, income, owner type, hospital admissions,
+    /// judgements, visitation and interviews; see `dataset::lookups`), once those facts are
+    /// collected. At national scale they hold about a gigabyte. Their file paths stay, for the
+    /// provenance; their frames become empty, so a later read of a column fails instead of
+    /// giving wrong results.
+    pub fn release_person_facts(&mut self) {
+        for table in [
+            &mut self.vnds,
+            &mut self.ophgin,
+            &mut self.udda,
+            &mut self.ind,
+            &mut self.ejerform,
+            &mut self.lpr,
+            &mut self.kraf,
+            &mut self.visitation,
+            &mut self.samtaler,
+        ] {
+            table.frame = DataFrame::empty();
+        }
+    }
+
     /// Each person's sex from BEF: `true` for men (KOEN 1).
     pub fn men_by_id(&self) -> Result<std::collections::HashMap<&str, bool>> {
         let bef = &self.bef.frame;
