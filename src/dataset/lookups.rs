@@ -399,3 +399,19 @@ pub fn any_between(dates: &[NaiveDate], from: NaiveDate, to: NaiveDate) -> bool 
 pub fn count_between(dates: &[NaiveDate], from: NaiveDate, to: NaiveDate) -> usize {
     dates.iter().filter(|&&x| x >= from && x < to).count()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grouped_values_are_sorted_per_person_and_absent_persons_are_empty() {
+        let pairs = vec![(2, 30), (0, 5), (2, 10), (0, 1), (2, 20)];
+        let g = Grouped::from_pairs(4, pairs);
+        assert_eq!(g.get(0), [1, 5]);
+        assert!(g.get(1).is_empty());
+        assert_eq!(g.get(2), [10, 20, 30]);
+        assert!(g.get(3).is_empty());
+        assert!(g.get(4).is_empty(), "past the last person");
+    }
+}
