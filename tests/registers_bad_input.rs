@@ -117,6 +117,35 @@ fn bad_extracts_are_named_by_file_and_column() {
     );
     write(&dream_path, dream);
 
+    // A migration that is neither into (I) nor out of (U) Denmark.
+    let vnds_path = d.join("vnds.parquet");
+    let vnds = read(&vnds_path);
+    let mut bad = vnds.clone();
+    let codes: Vec<Option<String>> = bad
+        .column("INDUD_KODE")
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            if i == 4 {
+                Some("X".into())
+            } else {
+                v.map(str::to_string)
+            }
+        })
+        .collect();
+    bad.with_column(Column::new("INDUD_KODE".into(), codes))
+        .unwrap();
+    write(&vnds_path, bad);
+    let msg = load_error(d);
+    assert!(
+        msg.contains("vnds.parquet") && msg.contains("INDUD_KODE") && msg.contains("række 5"),
+        "{msg}"
+    );
+    write(&vnds_path, vnds);
+
     // A missing register.
     std::fs::remove_file(d.join("udda.parquet")).unwrap();
     let msg = load_error(d);

@@ -265,7 +265,7 @@ impl Lookups {
         Ok(())
     }
 
-    /// Every migration of the rows and their partners; a code other than I or U is an error.
+    /// Every migration of the rows and their partners.
     fn read_migrations(
         &mut self,
         registers: &Registers,
@@ -281,16 +281,8 @@ impl Lookups {
             let (Some(i), Some(kind), Some(date)) = (index.person(id), kind, date) else {
                 continue;
             };
-            let into = match kind.trim().to_ascii_uppercase().as_str() {
-                "I" => true,
-                "U" => false,
-                other => {
-                    return crate::error::input_error(format!(
-                        "{}: kolonne INDUD_KODE: «{other}» skal være I (indvandring) eller U (udvandring)",
-                        registers.vnds.path.display()
-                    ));
-                }
-            };
+            // I: into Denmark, U: out of it (checked when the registers were read).
+            let into = kind.trim().eq_ignore_ascii_case("I");
             moves.push((i as u32, (date, into)));
         }
         self.migrations = Grouped::from_pairs(people, moves);

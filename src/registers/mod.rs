@@ -346,6 +346,7 @@ pub fn load(dir: &Path, codebook: &codes::CodeBook) -> Result<Registers> {
     check_values(&bef, "KOEN", &[1, 2])?;
     check_values(&visitation, "KVARTAL", &[1, 2, 3, 4])?;
     check_values(&ejerform, "MD", &(1..=12).collect::<Vec<_>>())?;
+    check_codes(&vnds, "INDUD_KODE", &["I", "U"])?;
     let dream = dream::Dream::load(dir, codebook)?;
     let files = [
         &deltagere,
@@ -473,6 +474,26 @@ fn check_unique(table: &table::Table, spec: &TableSpec) -> Result<()> {
 }
 
 /// Stops at the first row whose integer column `name` is outside `allowed`.
+/// Checks that every value of the text column `name` is one of `allowed` (ignoring case and
+/// surrounding spaces).
+fn check_codes(table: &table::Table, name: &str, allowed: &[&str]) -> Result<()> {
+    let column = table.frame.column(name)?.str()?;
+    let bad = column.iter().enumerate().find_map(|(r, v)| {
+        let v = v?;
+        (!allowed.iter().any(|a| v.trim().eq_ignore_ascii_case(a))).then_some((r, v))
+    });
+    match bad {
+        None => Ok(()),
+        Some((row, value)) => Err(InputError::new(format!(
+            "{}: række {}, kolonne {name}: «{value}» er ikke en gyldig kode (gyldige: {})",
+            table.path.display(),
+            row + 1,
+            allowed.join(", ")
+        ))
+        .into()),
+    }
+}
+
 fn check_values(table: &table::Table, name: &str, allowed: &[i64]) -> Result<()> {
     let column = table.frame.column(name)?.i64()?;
     if let Some((row, value)) = column
