@@ -159,32 +159,26 @@ impl Lookups {
             of: HashMap::with_capacity(n + n / 2),
             rows: n,
         };
-        for (i, id) in ids.iter().enumerate() {
-            index.of.insert(id, i as u32);
-        }
-        let mut partner = Vec::with_capacity(n);
-        for p in partners {
-            partner.push(p.map(|p| {
-                let next = index.of.len() as u32;
-                *index.of.entry(p).or_insert(next)
-            }));
+        // Person ids in index order: the rows, then each partner who is not a row, once.
+        let partner_ids = partners.iter().flatten().copied();
+        let mut dream_row = Vec::with_capacity(n);
+        for id in ids.iter().copied().chain(partner_ids) {
+            let next = index.of.len() as u32;
+            if *index.of.entry(id).or_insert(next) == next {
+                dream_row.push(registers.dream.row_of.get(id).map(|&r| r as u32));
+            }
         }
         let people = index.of.len();
-        let mut ids_of: Vec<&str> = vec![""; people];
-        for (id, &i) in &index.of {
-            ids_of[i as usize] = id;
-        }
-        let dream = &registers.dream;
+        let partner = partners
+            .iter()
+            .map(|p| p.and_then(|p| index.of.get(p).copied()))
+            .collect();
         let mut out = Lookups {
             rows: n,
             partner,
-            dream_row: ids_of
-                .iter()
-                .map(|id| dream.row_of.get(*id).map(|&r| r as u32))
-                .collect(),
+            dream_row,
             ..Lookups::default()
         };
-        drop(ids_of);
         out.read_bef(registers, &index, people)?;
         out.read_migrations(registers, &index, people)?;
 

@@ -474,6 +474,17 @@ fn check_unique(table: &table::Table, spec: &TableSpec) -> Result<()> {
 }
 
 /// Stops at the first row whose integer column `name` is outside `allowed`.
+/// Checks that every value of the integer column `name` is one of `allowed`.
+fn check_values(table: &table::Table, name: &str, allowed: &[i64]) -> Result<()> {
+    let column = table.frame.column(name)?.i64()?;
+    let bad = (column.iter().enumerate())
+        .find_map(|(r, v)| v.filter(|v| !allowed.contains(v)).map(|v| (r, v)));
+    match bad {
+        None => Ok(()),
+        Some((row, value)) => Err(not_allowed(table, name, row, value, allowed)),
+    }
+}
+
 /// Checks that every value of the text column `name` is one of `allowed` (ignoring case and
 /// surrounding spaces).
 fn check_codes(table: &table::Table, name: &str, allowed: &[&str]) -> Result<()> {
@@ -484,34 +495,24 @@ fn check_codes(table: &table::Table, name: &str, allowed: &[&str]) -> Result<()>
     });
     match bad {
         None => Ok(()),
-        Some((row, value)) => Err(InputError::new(format!(
-            "{}: række {}, kolonne {name}: «{value}» er ikke en gyldig kode (gyldige: {})",
-            table.path.display(),
-            row + 1,
-            allowed.join(", ")
-        ))
-        .into()),
+        Some((row, value)) => Err(not_allowed(table, name, row, value, allowed)),
     }
 }
 
-fn check_values(table: &table::Table, name: &str, allowed: &[i64]) -> Result<()> {
-    let column = table.frame.column(name)?.i64()?;
-    if let Some((row, value)) = column
-        .iter()
-        .enumerate()
-        .find_map(|(r, v)| v.filter(|v| !allowed.contains(v)).map(|v| (r, v)))
-    {
-        return Err(InputError::new(format!(
-            "{}: række {}, kolonne {name}: værdien {value} er ikke tilladt (tilladt: {})",
-            table.path.display(),
-            row + 1,
-            allowed
-                .iter()
-                .map(i64::to_string)
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))
-        .into());
-    }
-    Ok(())
+/// The error for `value` in row `row` (from 0) of column `name`, which is not one of `allowed`.
+fn not_allowed(
+    table: &table::Table,
+    name: &str,
+    row: usize,
+    value: impl std::fmt::Display,
+    allowed: &[impl std::fmt::Display],
+) -> anyhow::Error {
+    let allowed: Vec<String> = allowed.iter().map(ToString::to_string).collect();
+    InputError::new(format!(
+        "{}: række {}, kolonne {name}: værdien «{value}» er ikke tilladt (tilladt: {})",
+        table.path.display(),
+        row + 1,
+        allowed.join(", ")
+    ))
+    .into()
 }
