@@ -19,8 +19,12 @@ pub enum Command {
     Build(BuildArgs),
     /// Write synthetic register extracts (real layout) with known true effects (sandhed.json).
     Synth(SynthArgs),
-    /// Run one estimator on any CSV/parquet table and print the result as JSON.
+    /// Run one estimator on any SAS, parquet or CSV table and print the result as JSON.
     Estimate(EstimateArgs),
+    /// Check a data folder without estimating: per register the file, format, rows, period,
+    /// missing or mistyped columns and unknown codes, and whether DREAM covers what the analysis
+    /// needs. Exit status 0 when a build can run, 2 otherwise (every problem is listed).
+    Tjek(TjekArgs),
     /// Write a status note (PDF + JSON) for every municipality with participants.
     Statusnotater(StatusArgs),
     /// Compare two builds (e.g. two data vintages): changed numbers, stars, significance, sign
@@ -54,6 +58,20 @@ pub struct BuildArgs {
     /// work, e.g. `--templates templates --watch`).
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
+}
+
+/// Options of `tjek`.
+#[derive(Debug, clap::Args)]
+pub struct TjekArgs {
+    /// The report configuration.
+    #[arg(long, default_value = "report/rapport.yaml")]
+    pub config: PathBuf,
+    /// Folder with register extracts (default: as `build`, the synthetic registers).
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// The build folder, where the synthetic registers are generated when no data are given.
+    #[arg(long, default_value = "build")]
+    pub out: PathBuf,
 }
 
 /// Options of `synth`.
@@ -132,7 +150,8 @@ pub enum PscoreArg {
 /// Options of `estimate`.
 #[derive(Debug, clap::Args)]
 pub struct EstimateArgs {
-    /// The table (.csv or .parquet).
+    /// The table (.sas7bdat, .parquet or .csv; recognised by content). Rows with a missing
+    /// value in a variable used are dropped, as kmatch does, and counted on stderr.
     #[arg(long)]
     pub data: PathBuf,
     /// Treatment column (0/1).

@@ -1,4 +1,8 @@
-//! The `estimate` command: any estimator on any CSV/parquet table, JSON on stdout.
+//! The `estimate` command: any estimator on any SAS, parquet or CSV table, JSON on stdout.
+//!
+//! Rows with a missing value in any variable the estimate uses (treatment, covariates, outcomes,
+//! the exact-matching variable) are dropped first, as kmatch's `marksample`/`markout` does; their
+//! number is printed on stderr and given as `n_dropped_missing` in the JSON.
 
 use crate::cli::{EstimateArgs, KernelArg, MethodArg, PscoreArg};
 use crate::error::InputError;
@@ -9,8 +13,18 @@ use polars::prelude::*;
 
 /// Runs `estimate`.
 pub fn run(args: &EstimateArgs) -> Result<()> {
-    let frame = read(&args.data)?;
     let file = args.data.display().to_string();
+    let mut used = vec![args.treatment.clone()];
+    used.extend(args.covariates.iter().cloned());
+    used.extend(args.outcomes.iter().cloned());
+    used.extend(args.exact.iter().cloned());
+    let (frame, dropped) = complete_rows(read(&args.data)?, &file, &used)?;
+    if dropped > 0 {
+        eprintln!(
+            "{file}: {dropped} {} udeladt, fordi en af de brugte variable mangler (som kmatch gør)",
+            if dropped == 1 { "række" } else { "rækker" }
+        );
+    }
     let treatment = numeric(&frame, &file, &args.treatment)?;
     let treated: Vec<bool> = treatment
         .iter()
@@ -75,24 +89,57 @@ pub fn run(args: &EstimateArgs) -> Result<()> {
     let report = pool
         .install(|| estimators::estimate(&request))
         .map_err(|e| InputError::new(format!("{file}: {e}")))?;
-    println!("{}", serde_json::to_string_pretty(&report)?);
+    let mut json = serde_json::to_value(&report)?;
+    if let Some(object) = json.as_object_mut() {
+        object.insert("n_dropped_missing".into(), dropped.into());
+    }
+    println!("{}", serde_json::to_string_pretty(&json)?);
     Ok(())
 }
 
-fn read(path: &std::path::Path) -> Result<DataFrame> {
-    let is_csv = path.extension().is_some_and(|e| e == "csv");
-    let read = || -> PolarsResult<DataFrame> {
-        if is_csv {
-            CsvReadOptions::default()
-                .with_has_header(true)
-                .with_infer_schema_length(None)
-                .try_into_reader_with_file_path(Some(path.to_path_buf()))?
-                .finish()
-        } else {
-            ParquetReader::new(std::fs::File::open(path)?).finish()
+/// The rows of `frame` with a value in every column of `used` (a number must be finite), and
+/// how many rows were dropped. A column that does not exist is left to the later, named error.
+fn complete_rows(frame: DataFrame, file: &str, used: &[String]) -> Result<(DataFrame, usize)> {
+    let mut keep = vec![true; frame.height()];
+    for name in used {
+        let Ok(column) = frame.column(name) else {
+            continue;
+        };
+        let present: Vec<bool> = match column.cast(&DataType::Float64) {
+            Ok(values) if column.dtype().is_primitive_numeric() => (values.f64()?.iter())
+                .map(|v| v.is_some_and(f64::is_finite))
+                .collect(),
+            _ => column.is_not_null().iter().map(|v| v == Some(true)).collect(),
+        };
+        for (k, p) in keep.iter_mut().zip(present) {
+            *k &= p;
         }
+    }
+    let dropped = keep.iter().filter(|k| !**k).count();
+    if dropped == 0 {
+        return Ok((frame, 0));
+    }
+    let mask = BooleanChunked::from_slice("keep".into(), &keep);
+    let frame = frame
+        .filter(&mask)
+        .map_err(|e| InputError::new(format!("{file}: {e}")))?;
+    Ok((frame, dropped))
+}
+
+fn read(path: &std::path::Path) -> Result<DataFrame> {
+    use crate::registers::{sas, table::Format};
+    let read = match Format::of(path)? {
+        Format::Sas => return sas::read(path, None),
+        Format::Csv => CsvReadOptions::default()
+            .with_has_header(true)
+            .with_infer_schema_length(None)
+            .try_into_reader_with_file_path(Some(path.to_path_buf()))
+            .and_then(|r| r.finish()),
+        Format::Parquet => std::fs::File::open(path)
+            .map_err(PolarsError::from)
+            .and_then(|f| ParquetReader::new(f).finish()),
     };
-    read().map_err(|e| InputError::new(format!("kan ikke læse {}: {e}", path.display())).into())
+    read.map_err(|e| InputError::new(format!("kan ikke læse {}: {e}", path.display())).into())
 }
 
 fn numeric(frame: &DataFrame, file: &str, name: &str) -> Result<Vec<f64>> {

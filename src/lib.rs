@@ -35,6 +35,7 @@ pub mod tables;
 
 mod estimate;
 mod pipeline;
+pub mod tjek;
 
 /// The memory allocator of the program and of every test. Polars reads the registers on its
 /// thread pool; with the system allocator (glibc) memory freed by those threads stays in their
@@ -72,6 +73,12 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Estimate(args) => estimate::run(&args),
         Command::Statusnotater(args) => statusnotat::run(&args),
         Command::Diff(args) => diff::run(&args).map(|_| ()),
+        Command::Tjek(args) => tjek::run(&tjek::Request {
+            config: args.config,
+            data: args.data,
+            out: args.out,
+        })
+        .map(|_| ()),
     }
 }
 
@@ -80,6 +87,11 @@ pub fn run(cli: Cli) -> Result<()> {
 pub fn run_with_status(cli: Cli) -> Result<i32> {
     match cli.command {
         Command::Diff(args) => diff::run(&args),
+        Command::Tjek(args) => tjek::run(&tjek::Request {
+            config: args.config,
+            data: args.data,
+            out: args.out,
+        }),
         command => run(Cli { command }).map(|()| 0),
     }
 }

@@ -129,15 +129,63 @@ fn bad_arguments_give_clear_errors_and_exit_2() {
             "{args:?}: message lacks «{needle}»: {stderr}"
         );
     }
-    // A missing covariate value names its row and column; a table without treated persons fails.
-    let missing = write_csv("t,x,y\n1,1,2\n0,,3\n0,2,1\n1,3,4\n");
-    let (code, _, stderr) = estimate_csv(&missing);
-    assert_eq!(code, 2, "{stderr}");
-    assert!(
-        stderr.contains("række 2") && stderr.contains("«x»"),
-        "{stderr}"
-    );
+    // A table without treated persons fails.
     let no_treated = write_csv("t,x,y\n0,1,2\n0,2,3\n0,3,1\n");
     let (code, _, stderr) = estimate_csv(&no_treated);
     assert_eq!(code, 2, "{stderr}");
+}
+
+/// Rows with a missing value in a variable the estimate uses are dropped, as kmatch's
+/// `marksample`/`markout` does: the result equals the estimate on the table without those rows,
+/// and their number is reported. A missing value in a column the estimate does not use keeps
+/// the row.
+#[test]
+fn rows_with_missing_values_are_dropped_and_counted() {
+    let text = std::fs::read_to_string(DATA).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let header: Vec<String> = lines[0].split(',').map(|h| h.trim_matches('"').to_string()).collect();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let blank = |line: &mut String, c: usize| {
+        let mut cells: Vec<&str> = line.split(',').collect();
+        cells[c] = "";
+        *line = cells.join(",");
+    };
+    // Data rows 3 (a covariate), 10 (the outcome) and 500 (the treatment) lose a value the
+    // estimate uses; row 20 loses one it does not use.
+    blank(&mut lines[3], col("educ"));
+    blank(&mut lines[10], col("re78"));
+    blank(&mut lines[500], col("treat"));
+    blank(&mut lines[20], col("re74"));
+    let with_missing = write_csv(&(lines.join("\n") + "\n"));
+    let complete: Vec<&String> = (lines.iter().enumerate())
+        .filter(|(i, _)| ![3, 10, 500].contains(i))
+        .map(|(_, l)| l)
+        .collect();
+    let without = write_csv(
+        &(complete.iter().map(|l| l.as_str()).collect::<Vec<_>>().join("\n") + "\n"),
+    );
+    let run = |file: &tempfile::NamedTempFile| {
+        estimate(&[
+            "--data",
+            file.path().to_str().unwrap(),
+            "--treatment",
+            "treat",
+            "--covariates",
+            "age,educ,black,hispan,married,nodegree,re75",
+            "--outcomes",
+            "re78",
+        ])
+    };
+    let (code, stdout, stderr) = run(&with_missing);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("3 rækker udeladt"), "{stderr}");
+    let mut json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(json["n_dropped_missing"], 3);
+    assert_eq!(json["n"], 611);
+    let (code, stdout, stderr) = run(&without);
+    assert_eq!(code, 0, "{stderr}");
+    let reference: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(reference["n_dropped_missing"], 0);
+    json["n_dropped_missing"] = 0.into();
+    assert_eq!(json, reference);
 }

@@ -277,6 +277,8 @@ pub fn assemble(config: &Config, datakilde: &str, parts: Parts) -> Results {
         results.estimater.extend(part.estimater);
         results.tal.extend(part.tal);
         results.tekster.extend(part.tekster);
+        // Labels a part defines for its own rows (Tabel 2.1's municipalities).
+        results.etiketter.extend(part.etiketter);
         if results.pscore.is_empty() {
             // The same fit (main sample, logit) in every analysis that has it.
             results.pscore = part.pscore;

@@ -5,10 +5,23 @@
 use crate::calendar;
 use chrono::{Days, NaiveDate};
 
+/// The weeks placebo start dates are drawn from: ISO weeks 2017-W03 to 2018-W40.
+fn weeks() -> (calendar::WeekNo, calendar::WeekNo) {
+    (
+        calendar::iso_week(2017, 3).expect("valid week"),
+        calendar::iso_week(2018, 40).expect("valid week"),
+    )
+}
+
+/// The first and last possible placebo start date (Monday of the first week, Friday of the last).
+pub fn window() -> (NaiveDate, NaiveDate) {
+    let (first, last) = weeks();
+    (calendar::monday(first), calendar::monday(last) + Days::new(4))
+}
+
 /// The placebo start date of person `pnr` under `seed`.
 pub fn start(seed: u64, pnr: &str) -> NaiveDate {
-    let first = calendar::iso_week(2017, 3).expect("valid week");
-    let last = calendar::iso_week(2018, 40).expect("valid week");
+    let (first, last) = weeks();
     let mut hasher = blake3::Hasher::new();
     hasher.update(b"placebo-start");
     hasher.update(&seed.to_le_bytes());

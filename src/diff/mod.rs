@@ -436,12 +436,12 @@ impl Input {
         let registers = ["dream", "deltagere"];
         if registers
             .iter()
-            .any(|stem| crate::registers::table::find(path, stem).is_some())
+            .any(|stem| matches!(crate::registers::table::find(path, stem), Ok(Some(_))))
         {
             return Ok(Input::Data(path.to_path_buf()));
         }
         crate::error::input_error(format!(
-            "{} findes ikke, og {} er heller ikke en rapportmappe (med rapport.yaml) eller en datamappe (med dream.parquet eller dream.csv, se docs/data.md). Byg rapporten først med `effektrapport build --out {}`, eller angiv en rapportkonfiguration eller en datamappe",
+            "{} findes ikke, og {} er heller ikke en rapportmappe (med rapport.yaml) eller en datamappe (med dream.sas7bdat, dream.parquet eller dream.csv, se docs/data.md). Byg rapporten først med `effektrapport build --out {}`, eller angiv en rapportkonfiguration eller en datamappe",
             path.join("resultater.json").display(),
             path.display(),
             path.display()

@@ -85,9 +85,11 @@ impl CodeBook {
         self.known.contains(&code)
     }
 
-    /// A lookup table code → member of `category`, for the hot loops.
+    /// A lookup table code → member of `category`, for the hot loops. It covers every code a
+    /// DREAM array can hold, including [`super::dream::UNREADABLE_CODE`] (never a member), so
+    /// indexing it with a stored code cannot go out of bounds.
     pub fn mask(&self, category: &str) -> Vec<bool> {
-        let mut mask = vec![false; 1000];
+        let mut mask = vec![false; usize::from(super::dream::UNREADABLE_CODE) + 1];
         if let Some(codes) = self.categories.get(category) {
             for &c in codes {
                 if (c as usize) < mask.len() {

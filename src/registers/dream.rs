@@ -5,7 +5,7 @@
 //! thousands of persons × 1,700 weeks) never sits in memory as text.
 
 use super::codes::CodeBook;
-use super::table;
+use super::table::{self, Format};
 use crate::calendar::{self, MonthNo, WeekNo};
 use crate::error::InputError;
 use anyhow::Result;
@@ -96,15 +96,12 @@ impl Dream {
         c >= 0 && (c as usize) < self.akasse.ncols() && self.akasse[[row, c as usize]]
     }
 
-    /// Reads and checks `dream.parquet` or `dream.csv` in `dir`.
+    /// Reads and checks DREAM (`dream.sas7bdat`, `dream.parquet` or `dream.csv`) in `dir`.
     pub fn load(dir: &Path, codebook: &CodeBook) -> Result<Dream> {
         let spec = &super::DREAM;
-        let path = table::find(dir, spec.stem).ok_or_else(|| {
-            InputError::new(format!(
-                "registeret DREAM mangler: forventede {}/dream.parquet eller dream.csv (se docs/data.md)",
-                dir.display()
-            ))
-        })?;
+        let path = table::find(dir, spec.stem)?
+            .ok_or_else(|| table::missing(dir, spec.stem, spec.title))?;
+        let format = Format::of(&path)?;
         let file = path.display().to_string();
         let names = table::column_names(&path)?;
         let lower: Vec<String> = names.iter().map(|n| n.to_ascii_lowercase()).collect();
@@ -169,73 +166,126 @@ impl Dream {
             akasse: Array2::from_elem((n, years.len()), false),
             unknown_codes: BTreeMap::new(),
         };
-        // Every wanted column, tagged with where it goes.
+        // Every wanted column (by its name in the file), tagged with where it goes.
         let mut wanted: Vec<(String, Slot)> = Vec::new();
         for (c, name) in weeks.columns.iter().enumerate() {
-            wanted.push((name.clone(), Slot::Week(c)));
+            wanted.push((original(name), Slot::Week(c)));
         }
         for (c, name) in months.columns.iter().enumerate() {
-            wanted.push((name.clone(), Slot::Grad(c)));
+            wanted.push((original(name), Slot::Grad(c)));
             let bname = calendar::month_column("branche_", months.first + c as i32);
             if lower.contains(&bname) {
-                wanted.push((bname, Slot::Branche(c)));
+                wanted.push((original(&bname), Slot::Branche(c)));
             }
         }
         for (c, (_, name)) in years.iter().enumerate() {
-            wanted.push((name.clone(), Slot::Akasse(c)));
+            wanted.push((original(name), Slot::Akasse(c)));
         }
-        let per_pass = if table::is_csv(&path) {
-            wanted.len().max(1)
-        } else {
-            COLUMNS_PER_PASS
+        let slots: HashMap<String, Slot> = (wanted.iter())
+            .map(|(n, s)| (n.to_ascii_lowercase(), *s))
+            .collect();
+        let mut take = |first_row: usize, raw: DataFrame| -> Result<()> {
+            dream.take_block(&path, format, &slots, &id_name, first_row, raw, codebook)
         };
-        // Weekly codes, the bulk of the file, are read straight from the raw columns; the monthly
-        // and yearly columns go through the schema check.
-        let (weekly, other): (Vec<_>, Vec<_>) = wanted
-            .into_iter()
-            .partition(|(_, slot)| matches!(slot, Slot::Week(_)));
-        // One pass at a time, its columns decoded in parallel and written straight into the
-        // array, so only one pass's raw text is ever in memory.
-        for chunk in weekly.chunks(per_pass) {
-            let select: Vec<String> = chunk.iter().map(|(n, _)| original(n)).collect();
-            let raw = table::read_columns(&path, Some(select.clone()))?;
-            let columns: Vec<WeekColumn> = chunk
-                .par_iter()
-                .zip(&select)
-                .filter_map(|((_, slot), name)| match slot {
-                    Slot::Week(c) => Some((*c, name)),
-                    _ => None,
-                })
-                .map(|(c, name)| read_week(&file, raw.column(name)?, name, c, codebook))
-                .collect::<Result<_>>()?;
-            drop(raw);
-            for column in columns {
-                dream
-                    .codes
-                    .column_mut(column.index)
-                    .assign(&ndarray::ArrayView1::from(&column.codes));
-                for (text, n) in column.unknown {
-                    *dream.unknown_codes.entry(text).or_insert(0) += n;
-                }
-            }
-        }
-        for chunk in other.chunks(per_pass) {
+        if format == Format::Sas {
+            // One pass over the file, batch by batch (decoding a SAS page is the cost, and
+            // compressed pages cannot be read a column at a time).
             let mut select = vec![id_name.clone()];
-            select.extend(chunk.iter().map(|(n, _)| original(n)));
-            let frame = table::check(&path, table::read_columns(&path, Some(select))?, spec)?;
-            for (name, slot) in chunk {
-                dream.fill(&file, &frame, name, *slot)?;
+            select.extend(wanted.iter().map(|(n, _)| n.clone()));
+            super::sas::visit(&path, &select, take)?;
+        } else {
+            // A few columns per pass, so only one pass's raw text is ever in memory; the weekly
+            // codes come straight from the raw columns, the other columns go through the schema
+            // check and need the id column beside them.
+            let per_pass = if format == Format::Csv {
+                wanted.len().max(1)
+            } else {
+                COLUMNS_PER_PASS
+            };
+            let (weekly, other): (Vec<_>, Vec<_>) = wanted
+                .iter()
+                .partition(|(_, slot)| matches!(slot, Slot::Week(_)));
+            for chunk in weekly.chunks(per_pass) {
+                let select: Vec<String> = chunk.iter().map(|(n, _)| n.clone()).collect();
+                take(0, table::read_columns(&path, Some(select))?)?;
+            }
+            for chunk in other.chunks(per_pass) {
+                let mut select = vec![id_name.clone()];
+                select.extend(chunk.iter().map(|(n, _)| n.clone()));
+                take(0, table::read_columns(&path, Some(select))?)?;
             }
         }
         Ok(dream)
     }
 
-    fn fill(&mut self, file: &str, frame: &DataFrame, name: &str, slot: Slot) -> Result<()> {
-        let column = frame.column(name)?;
+    /// Stores a block of raw DREAM columns holding the rows from `first_row` on: weekly codes are
+    /// decoded column by column in parallel; the monthly and yearly columns are checked against
+    /// the schema first (they need the id column in the block).
+    #[allow(clippy::too_many_arguments)]
+    fn take_block(
+        &mut self,
+        path: &Path,
+        format: Format,
+        slots: &HashMap<String, Slot>,
+        id_name: &str,
+        first_row: usize,
+        raw: DataFrame,
+        codebook: &CodeBook,
+    ) -> Result<()> {
+        let file = path.display().to_string();
+        let slot_of = |c: &Column| slots.get(&c.name().to_ascii_lowercase()).copied();
+        let weekly: Vec<(usize, &Column)> = (raw.columns().iter())
+            .filter_map(|c| match slot_of(c) {
+                Some(Slot::Week(index)) => Some((index, c)),
+                _ => None,
+            })
+            .collect();
+        let columns: Vec<WeekColumn> = weekly
+            .par_iter()
+            .map(|&(index, column)| read_week(&file, column, index, codebook))
+            .collect::<Result<_>>()?;
+        for column in columns {
+            let rows = first_row..first_row + column.codes.len();
+            self.codes
+                .slice_mut(ndarray::s![rows, column.index])
+                .assign(&ndarray::ArrayView1::from(&column.codes));
+            for (text, n) in column.unknown {
+                *self.unknown_codes.entry(text).or_insert(0) += n;
+            }
+        }
+        let other: Vec<Column> = (raw.columns().iter())
+            .filter(|c| c.name().as_str() == id_name || !matches!(slot_of(c), Some(Slot::Week(_)) | None))
+            .cloned()
+            .collect();
+        if other.len() <= 1 {
+            return Ok(());
+        }
+        let rows = table::Rows {
+            csv: format == Format::Csv,
+            first: first_row,
+        };
+        let frame = table::check_rows(path, rows, DataFrame::new(raw.height(), other)?, &super::DREAM)?;
+        for column in frame.columns() {
+            if let Some(slot) = slot_of(column) {
+                self.fill(&file, column, column.name().as_str(), slot, first_row)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Stores one checked monthly or yearly column holding the rows from `first_row` on.
+    fn fill(
+        &mut self,
+        file: &str,
+        column: &Column,
+        name: &str,
+        slot: Slot,
+        first_row: usize,
+    ) -> Result<()> {
         match slot {
             Slot::Week(_) => {}
             Slot::Grad(c) => {
-                for (r, value) in column.f64()?.iter().enumerate() {
+                for (r, value) in column.f64()?.iter().enumerate().map(|(r, v)| (first_row + r, v)) {
                     let rate = value.unwrap_or(0.0);
                     if !(0.0..=1.0 + 1e-9).contains(&rate) {
                         return crate::error::input_error(format!(
@@ -247,7 +297,7 @@ impl Dream {
                 }
             }
             Slot::Branche(c) => {
-                for (r, value) in column.str()?.iter().enumerate() {
+                for (r, value) in column.str()?.iter().enumerate().map(|(r, v)| (first_row + r, v)) {
                     let Some(text) = value else { continue };
                     let code = text.parse::<u32>().map_err(|_| {
                         InputError::new(format!(
@@ -259,7 +309,7 @@ impl Dream {
                 }
             }
             Slot::Akasse(c) => {
-                for (r, value) in column.i64()?.iter().enumerate() {
+                for (r, value) in column.i64()?.iter().enumerate().map(|(r, v)| (first_row + r, v)) {
                     match value {
                         None | Some(0) => {}
                         Some(1) => self.akasse[[r, c]] = true,
@@ -285,13 +335,8 @@ struct WeekColumn {
 }
 
 /// Reads one weekly column (text codes, or integers) without copying it as text.
-fn read_week(
-    file: &str,
-    column: &Column,
-    name: &str,
-    index: usize,
-    codebook: &CodeBook,
-) -> Result<WeekColumn> {
+fn read_week(file: &str, column: &Column, index: usize, codebook: &CodeBook) -> Result<WeekColumn> {
+    let name = column.name().as_str();
     let mut out = WeekColumn {
         index,
         codes: vec![0; column.len()],
@@ -317,6 +362,17 @@ fn read_week(
             }
         }
         DataType::Null => {}
+        // SAS numbers are doubles: a whole number is a code, anything else is unreadable.
+        d if d.is_float() => {
+            let values = column.cast(&DataType::Float64)?;
+            for (r, value) in values.f64()?.iter().enumerate() {
+                let Some(v) = value else { continue };
+                let code = (v.fract() == 0.0 && (1.0..=999.0).contains(&v))
+                    .then_some(v as u16)
+                    .unwrap_or(UNREADABLE_CODE);
+                put(r, &v.to_string(), code);
+            }
+        }
         d if d.is_integer() => {
             let values = column.cast(&DataType::Int64)?;
             for (r, value) in values.i64()?.iter().enumerate() {

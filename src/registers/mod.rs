@@ -1,6 +1,7 @@
 //! Register extracts in their real layout → checked tables.
 //!
-//! A data folder holds one file per register (`.parquet` or `.csv`), named as in docs/data.md:
+//! A data folder holds one file per register (`.sas7bdat`, `.parquet` or `.csv`, mixed as the user
+//! likes; the format is recognised by content, [`table::Format`]), named as in docs/data.md:
 //! `deltagere` (the municipalities' participant deliveries), `bef` (population with family links,
 //! one row per person and year), `vnds` (migrations), `ophgin` (residence basis), `udda` (highest
 //! education), `ind` (income), `dream` (wide: weekly benefit codes `y_YYWW`, monthly employment
@@ -12,6 +13,7 @@
 
 pub mod codes;
 pub mod dream;
+pub mod sas;
 pub mod table;
 
 use crate::error::InputError;
@@ -324,48 +326,88 @@ impl Registers {
     }
 }
 
+/// The registers read as tables (all but DREAM), in the order they are read and reported.
+pub const TABLES: [&TableSpec; 12] = [
+    &DELTAGERE,
+    &BEF,
+    &VNDS,
+    &OPHGIN,
+    &UDDA,
+    &IND,
+    &EJERFORM,
+    &IGU,
+    &LPR,
+    &KRAF,
+    &VISITATION,
+    &SAMTALER,
+];
+
+/// The values a code column may hold: whole numbers or text codes (case and surrounding spaces
+/// ignored).
+enum Allowed {
+    Ints(&'static [i64]),
+    Codes(&'static [&'static str]),
+}
+
+/// Code columns checked on every row when their register is read: (register, column, values).
+const CODE_RULES: [(&str, &str, Allowed); 4] = [
+    ("bef", "KOEN", Allowed::Ints(&[1, 2])),
+    ("visitation", "KVARTAL", Allowed::Ints(&[1, 2, 3, 4])),
+    (
+        "ejerform",
+        "MD",
+        Allowed::Ints(&[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]),
+    ),
+    ("vnds", "INDUD_KODE", Allowed::Codes(&["I", "U"])),
+];
+
+/// Reads the register `spec` from `dir` and checks it: schema ([`table::check`]), unique keys and
+/// code columns. The error lists every problem of the file that these checks find.
+pub fn load_table(dir: &Path, spec: &TableSpec) -> Result<table::Table> {
+    let t = table::load(dir, spec)?;
+    let mut problems = Vec::new();
+    if let Err(e) = check_unique(&t, spec) {
+        problems.push(e.to_string());
+    }
+    for (stem, column, allowed) in &CODE_RULES {
+        if *stem == spec.stem {
+            problems.extend(check_codes(&t, column, allowed)?);
+        }
+    }
+    if problems.is_empty() {
+        Ok(t)
+    } else {
+        Err(InputError::new(problems.join("\n")).into())
+    }
+}
+
 /// Reads and checks every register in `dir`, classifying DREAM codes with `codebook`.
 pub fn load(dir: &Path, codebook: &codes::CodeBook) -> Result<Registers> {
-    let load = |spec: &TableSpec| -> Result<table::Table> {
-        let t = table::load(dir, spec)?;
-        check_unique(&t, spec)?;
-        Ok(t)
-    };
-    let deltagere = load(&DELTAGERE)?;
-    let bef = load(&BEF)?;
-    let vnds = load(&VNDS)?;
-    let ophgin = load(&OPHGIN)?;
-    let udda = load(&UDDA)?;
-    let ind = load(&IND)?;
-    let ejerform = load(&EJERFORM)?;
-    let igu = load(&IGU)?;
-    let lpr = load(&LPR)?;
-    let kraf = load(&KRAF)?;
-    let visitation = load(&VISITATION)?;
-    let samtaler = load(&SAMTALER)?;
-    check_values(&bef, "KOEN", &[1, 2])?;
-    check_values(&visitation, "KVARTAL", &[1, 2, 3, 4])?;
-    check_values(&ejerform, "MD", &(1..=12).collect::<Vec<_>>())?;
-    check_codes(&vnds, "INDUD_KODE", &["I", "U"])?;
+    let mut tables = Vec::with_capacity(TABLES.len());
+    for spec in TABLES {
+        tables.push(load_table(dir, spec)?);
+    }
     let dream = dream::Dream::load(dir, codebook)?;
-    let files = [
-        &deltagere,
-        &bef,
-        &vnds,
-        &ophgin,
-        &udda,
-        &ind,
-        &ejerform,
-        &igu,
-        &lpr,
-        &kraf,
-        &visitation,
-        &samtaler,
-    ]
-    .iter()
-    .map(|t| t.path.clone())
-    .chain(std::iter::once(dream.path.clone()))
-    .collect();
+    let files = (tables.iter().map(|t| t.path.clone()))
+        .chain(std::iter::once(dream.path.clone()))
+        .collect();
+    let tables: [table::Table; 12] = tables
+        .try_into()
+        .map_err(|_| anyhow::anyhow!("intern fejl: ét register pr. post i TABLES"))?;
+    let [
+        deltagere,
+        bef,
+        vnds,
+        ophgin,
+        udda,
+        ind,
+        ejerform,
+        igu,
+        lpr,
+        kraf,
+        visitation,
+        samtaler,
+    ] = tables;
     Ok(Registers {
         deltagere,
         bef,
@@ -473,46 +515,41 @@ fn check_unique(table: &table::Table, spec: &TableSpec) -> Result<()> {
     Ok(())
 }
 
-/// Stops at the first row whose integer column `name` is outside `allowed`.
-/// Checks that every value of the integer column `name` is one of `allowed`.
-fn check_values(table: &table::Table, name: &str, allowed: &[i64]) -> Result<()> {
-    let column = table.frame.column(name)?.i64()?;
-    let bad = (column.iter().enumerate())
-        .find_map(|(r, v)| v.filter(|v| !allowed.contains(v)).map(|v| (r, v)));
-    match bad {
-        None => Ok(()),
-        Some((row, value)) => Err(not_allowed(table, name, row, value, allowed)),
+/// One line per value of the code column `name` that `allowed` does not hold, with the number of
+/// rows carrying it and the first of them.
+fn check_codes(table: &table::Table, name: &str, allowed: &Allowed) -> Result<Vec<String>> {
+    let column = table.frame.column(name)?;
+    let values: Vec<Option<String>> = match allowed {
+        Allowed::Ints(ok) => (column.i64()?.iter())
+            .map(|v| v.filter(|v| !ok.contains(v)).map(|v| v.to_string()))
+            .collect(),
+        Allowed::Codes(ok) => (column.str()?.iter())
+            .map(|v| {
+                v.filter(|v| !ok.iter().any(|a| v.trim().eq_ignore_ascii_case(a)))
+                    .map(str::to_string)
+            })
+            .collect(),
+    };
+    let allowed: Vec<String> = match allowed {
+        Allowed::Ints(ok) => ok.iter().map(ToString::to_string).collect(),
+        Allowed::Codes(ok) => ok.iter().map(ToString::to_string).collect(),
+    };
+    let mut bad: std::collections::BTreeMap<String, (usize, usize)> = Default::default();
+    for (row, value) in values.into_iter().enumerate() {
+        if let Some(value) = value {
+            bad.entry(value).or_insert((0, row)).0 += 1;
+        }
     }
-}
-
-/// Checks that every value of the text column `name` is one of `allowed` (ignoring case and
-/// surrounding spaces).
-fn check_codes(table: &table::Table, name: &str, allowed: &[&str]) -> Result<()> {
-    let column = table.frame.column(name)?.str()?;
-    let bad = column.iter().enumerate().find_map(|(r, v)| {
-        let v = v?;
-        (!allowed.iter().any(|a| v.trim().eq_ignore_ascii_case(a))).then_some((r, v))
-    });
-    match bad {
-        None => Ok(()),
-        Some((row, value)) => Err(not_allowed(table, name, row, value, allowed)),
-    }
-}
-
-/// The error for `value` in row `row` (from 0) of column `name`, which is not one of `allowed`.
-fn not_allowed(
-    table: &table::Table,
-    name: &str,
-    row: usize,
-    value: impl std::fmt::Display,
-    allowed: &[impl std::fmt::Display],
-) -> anyhow::Error {
-    let allowed: Vec<String> = allowed.iter().map(ToString::to_string).collect();
-    InputError::new(format!(
-        "{}: række {}, kolonne {name}: værdien «{value}» er ikke tilladt (tilladt: {})",
-        table.path.display(),
-        row + 1,
-        allowed.join(", ")
-    ))
-    .into()
+    Ok(bad
+        .into_iter()
+        .map(|(value, (n, row))| {
+            format!(
+                "{}: række {}, kolonne {name}: værdien «{value}» er ikke tilladt (tilladt: {}); {n} {} har den",
+                table.path.display(),
+                row + 1,
+                allowed.join(", "),
+                if n == 1 { "række" } else { "rækker" }
+            )
+        })
+        .collect())
 }
