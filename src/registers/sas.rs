@@ -111,7 +111,8 @@ fn selection(ds: &Dataset, path: &Path, columns: Option<&[String]>) -> Result<Ve
         .collect()
 }
 
-/// Scans the variables `wanted` in file order, handing each batch's buffers to `each`.
+/// Scans the variables `wanted` in file order, handing each batch's buffers to `each`. A scan
+/// that delivers fewer rows than the file declares (a file cut short, a damaged page) is an error.
 fn scan(
     ds: &Dataset,
     path: &Path,
@@ -124,9 +125,11 @@ fn scan(
         .build()
         .map_err(|e| damaged(path, &e))?;
     let mut failure: Option<anyhow::Error> = None;
+    let mut delivered = 0usize;
     ds.scan()
         .with_projection(&projection)
         .visit_owned_batches(|batch| {
+            delivered += batch.row_count;
             let buffers = batch.borrowed_columns();
             match each(batch.row_base.0 as usize, &buffers) {
                 Ok(()) => Ok(ControlFlow::Continue(())),
@@ -137,7 +140,18 @@ fn scan(
             }
         })
         .map_err(|e| damaged(path, &e))?;
-    failure.map_or(Ok(()), Err)
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    let declared = row_count(ds);
+    if delivered != declared {
+        return Err(InputError::new(format!(
+            "{}: SAS-filen er afkortet eller beskadiget: {delivered} af de {declared} rækker, den angiver, kunne læses; eksportér den igen fra SAS",
+            path.display()
+        ))
+        .into());
+    }
+    Ok(())
 }
 
 /// Whether bit `i` of a validity bitmap is set (no bitmap: every value is present).
