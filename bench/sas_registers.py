@@ -42,7 +42,7 @@ SAS_EPOCH_SECONDS = SAS_EPOCH_DAYS * 86400
 MAX_EXACT = 2.0**53
 BATCH_BYTES = 32 << 20  # rows handed to the writer at a time
 BATCH_CELLS = int(os.environ.get("SAS_BATCH_CELLS", 4_000_000))  # bounds parquet decoding memory
-MAX_BATCH_ROWS = 1 << 18
+MAX_BATCH_ROWS = 65536
 
 
 def batch_rows(ncols: int, row_len: int = 0) -> int:

@@ -179,7 +179,7 @@ static void patch_file(int fd, const column_t *cols, size_t ncols, int encoding)
     }
 
     unsigned char *page = malloc(page_size);
-    size_t next = 0;
+    size_t next = 0, text_blocks = 0;
     for (uint64_t p = 0; p < page_count && next < ncols; p++) {
         off_t at = (off_t)header_size + (off_t)p * page_size;
         if (pread(fd, page, page_size, at) != (ssize_t)page_size) die("cannot re-read page", NULL);
@@ -193,6 +193,7 @@ static void patch_file(int fd, const column_t *cols, size_t ncols, int encoding)
             uint64_t len = u64 ? rd64(ptr + 8, bswap) : rd32(ptr + 4, bswap);
             int is_row = ptr[u64 ? 17 : 9] == 1 && ptr[u64 ? 16 : 8] != 0;
             if (len < width_at + 4 || off + len > page_size || is_row) continue;
+            if (rd32(&page[off], bswap) == 0xFFFFFFFDu) text_blocks++; /* column text */
             if (rd32(&page[off], bswap) != 0xFFFFFBFEu) continue; /* column format subheader */
             wr16(&page[off + width_at], (uint16_t)cols[next].format_width, bswap);
             wr16(&page[off + width_at + 2], (uint16_t)cols[next].format_digits, bswap);
@@ -203,6 +204,10 @@ static void patch_file(int fd, const column_t *cols, size_t ncols, int encoding)
             die("cannot patch page", strerror(errno));
     }
     if (next != ncols) die("did not find one column-format subheader per column", NULL);
+    if (text_blocks > 1)
+        fprintf(stderr, "sas_writer: warning: column text spans %zu blocks; readers that trust the "
+                        "block-size field (pandas.read_sas) misread the end of all but the last\n",
+                text_blocks);
     free(page);
 }
 
@@ -245,6 +250,12 @@ int main(int argc, char **argv) {
                                        c->is_string ? READSTAT_TYPE_STRING : READSTAT_TYPE_DOUBLE,
                                        c->is_string ? c->width : 0);
         if (c->format) readstat_variable_set_format(c->var, c->format);
+        /* SAS ends each column-text block with 12 bytes (64-bit files) of padding that its
+         * block-size field leaves out; ReadStat fills the field the same way but without the
+         * padding, so readers that trust the field (pandas.read_sas, parso) lose the last 12
+         * bytes of text: the last column names or formats. A blank label on the last column
+         * (readers trim it away) puts 12 blanks there instead. */
+        if (i + 1 == ncols) readstat_variable_set_label(c->var, "            ");
         row_len += c->width;
         if (c->width > max_width) max_width = c->width;
     }
