@@ -41,7 +41,7 @@ SAS_EPOCH_DAYS = (dt.date(1970, 1, 1) - dt.date(1960, 1, 1)).days  # 3653
 SAS_EPOCH_SECONDS = SAS_EPOCH_DAYS * 86400
 MAX_EXACT = 2.0**53
 BATCH_BYTES = 32 << 20  # rows handed to the writer at a time
-BATCH_CELLS = int(os.environ.get("SAS_BATCH_CELLS", 4_000_000))  # bounds parquet decoding memory
+BATCH_CELLS = int(os.environ.get("SAS_BATCH_CELLS", 2_000_000))  # bounds parquet decoding memory
 MAX_BATCH_ROWS = 65536
 
 
@@ -235,20 +235,28 @@ def convert(path: Path, out_dir: Path, writer: str, args) -> dict:
         cmd += ["--timestamp", str(args.timestamp)]
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE)
     sent = 0
+    ok = False
     try:
-        for batch in pf.iter_batches(batch_size=rows_per_batch, columns=[c.name for c in cols]):
-            rec = rows_of(batch, cols, row_len, codec, single_byte)
-            proc.stdin.write(memoryview(rec).cast("B"))
-            sent += batch.num_rows
-        proc.stdin.close()
-    except BrokenPipeError:
-        pass
-    rc = proc.wait()
-    os.unlink(meta.name)
-    if rc != 0 or sent != nrows:
-        part.unlink(missing_ok=True)
-        raise SystemExit(f"{path.name}: writer failed (exit {rc}, {sent}/{nrows} rows sent)")
-    part.replace(out)
+        try:
+            for batch in pf.iter_batches(batch_size=rows_per_batch, columns=[c.name for c in cols]):
+                rec = rows_of(batch, cols, row_len, codec, single_byte)
+                proc.stdin.write(memoryview(rec).cast("B"))
+                sent += batch.num_rows
+            proc.stdin.close()
+        except BrokenPipeError:
+            pass  # the writer stopped early; its exit status says why
+        rc = proc.wait()
+        if rc != 0 or sent != nrows:
+            raise SystemExit(f"{path.name}: writer failed (exit {rc}, {sent}/{nrows} rows sent)")
+        part.replace(out)
+        ok = True
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        os.unlink(meta.name)
+        if not ok:
+            part.unlink(missing_ok=True)
     return {
         "file": out.name,
         "rows": nrows,

@@ -262,7 +262,7 @@ int main(int argc, char **argv) {
 
     check(readstat_begin_writing_sas7bdat(writer, &fd, rows), "begin writing");
 
-    size_t batch_rows = (64u << 20) / row_len;
+    size_t batch_rows = (16u << 20) / row_len;
     if (batch_rows < 1) batch_rows = 1;
     unsigned char *buf = malloc(batch_rows * row_len);
     char *text = malloc(max_width + 1);

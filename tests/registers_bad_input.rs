@@ -201,3 +201,34 @@ fn same_seed_gives_identical_files_and_vintages_end_dream_early() {
     assert_eq!((y, m), (2019, 1));
     assert!(synth::parse_vintage("2019-13").is_err());
 }
+
+/// DREAM cells outside the code book's range (0, 1234, text) are counted as unknown codes and
+/// reported, never a panic: the whole report builds, and the build names the codes.
+#[test]
+fn strange_dream_codes_are_counted_and_the_report_builds() {
+    let dir = synthetic();
+    let path = dir.path().join("dream.parquet");
+    let mut dream = read(&path);
+    // Weeks in the covariates' look-back (2016-W30) and in the main outcome period (2019-W10).
+    for week in ["y_1630", "y_1910"] {
+        let n = dream.height();
+        let strange: Vec<&str> = (0..n).map(|i| ["0", "1234", "ABC", "999"][i % 4]).collect();
+        dream
+            .with_column(Column::new(week.into(), strange))
+            .unwrap();
+    }
+    write(&path, dream);
+    let codebook = CodeBook::load(Path::new("report/dream-koder.yaml")).unwrap();
+    let mut regs = registers::load(dir.path(), &codebook).unwrap();
+    for code in ["0", "1234", "ABC"] {
+        assert!(regs.dream.unknown_codes.contains_key(code), "{code}: {:?}", regs.dream.unknown_codes);
+    }
+    effektrapport::dataset::build(&mut regs, &codebook, 2020).unwrap();
+    let root = tempfile::tempdir().unwrap();
+    let config = effektrapport::config::Config::load(Path::new("report/rapport.yaml")).unwrap();
+    let mut config = config;
+    config.analyse.bootstrap = 0;
+    let out = effektrapport::build_report(&config, Some(dir.path()), root.path()).unwrap();
+    let warnings = out.results.advarsler.join("\n");
+    assert!(warnings.contains("1234") || out.pages.concat().contains("1234"), "{warnings}");
+}
