@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Writes the synthetic registers (IN_DIR/*.parquet, e.g. from `effektrapport synth --out IN_DIR`)
 # as SAS data sets OUT_DIR/<stem>.sas7bdat, one per register, streaming (memory is bounded by a
-# record batch of a few million values, not by the register).
+# record batch of about two million values, not by the register; SAS_BATCH_CELLS changes it).
 # Usage: bench/sas-registers.sh [options] IN_DIR OUT_DIR
 #   --encoding wlatin1|latin1|utf8  text encoding written and declared in the file header
 #                                   (default wlatin1 = Windows-1252, as Statistics Denmark's files)
@@ -22,10 +22,15 @@
 # (Debian libreadstat-dev 1.1.8), compiled here with gcc into $SAS_WRITER_DIR (default
 # ${CARGO_TARGET_DIR:-target}/sas-registers). ReadStat always declares UTF-8 and stores format
 # names without widths; sas_writer sets the header's encoding byte and the formats' width/digits
-# afterwards.
-# Dependencies, installed when missing (apt-get needs root): apt-get install gcc libreadstat-dev
-# (and readstat, the CLI, used only to print file metadata); pip install pyarrow numpy, and for
-# --verify: pip install pyreadstat pandas.
+# afterwards, and gives the last column a blank label so that readers trusting the column-text
+# size field (pandas.read_sas) see every name and format. Files are 64-bit, little-endian, page
+# size chosen by ReadStat (4 KiB doubled until a row and the column subheaders fit); numerics
+# are always 8 bytes (ReadStat writes no short numerics).
+# Text that the chosen encoding cannot hold (e.g. Cyrillic in wlatin1) stops the conversion with
+# the column and value. The `readstat` CLI (Debian package readstat) is not used: it writes
+# sas7bdat only from CSV + JSON metadata, without dates, compression or another encoding.
+# Dependencies, installed when missing (apt-get needs root): apt-get install gcc libreadstat-dev;
+# pip install pyarrow numpy, and for --verify: pip install pyreadstat pandas.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 positional=0
@@ -48,7 +53,6 @@ fi
 need_apt=()
 command -v gcc >/dev/null || need_apt+=(gcc)
 [ -f /usr/include/readstat.h ] || need_apt+=(libreadstat-dev)
-command -v readstat >/dev/null || need_apt+=(readstat)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "== apt-get install ${need_apt[*]}" >&2
   apt-get update -qq && apt-get install -y -qq "${need_apt[@]}" >&2

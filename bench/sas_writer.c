@@ -22,6 +22,9 @@
  *     (offset 70); --encoding sets another SAS code, e.g. 62 (WLATIN1 = Windows-1252) or
  *     29 (LATIN1 = ISO-8859-1). The caller is responsible for handing over bytes in that
  *     encoding.
+ * The last column gets a blank label (12 spaces, which readers trim away): SAS ends each
+ * column-text block with 12 bytes of padding that the block's size field leaves out, ReadStat
+ * does not, and readers that trust the field (pandas.read_sas) would lose the last name or format.
  * --compress asks ReadStat for RLE ("SASYZCRL") row compression; ReadStat then keeps every
  * compressed row in memory until the end (the header needs the page count), so memory grows
  * with the compressed size of the file. Without it rows go to disk page by page.

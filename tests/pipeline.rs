@@ -237,6 +237,54 @@ fn no_published_cell_rests_on_one_to_four_persons() {
     }
 }
 
+/// Tabel 2.1 as a reader sees it, in the CSV and the PDF: a row for each of the 11 delivering
+/// municipalities (the published table's rows, ../shared/spec/seed-tables.yaml) and "I alt", the
+/// published columns, and in every cell a number or the suppression mark "–*".
+#[test]
+fn tabel_2_1_has_every_municipality_and_a_value_in_every_cell() {
+    let b = built();
+    let csv = std::fs::read_to_string(b.dir.join("tabeller/tabel_2_1.csv")).unwrap();
+    let rows: Vec<Vec<&str>> = csv.lines().map(|l| l.split(';').collect()).collect();
+    assert_eq!(
+        rows[0],
+        ["Kommune", "Alle", "Kvinder", "Mænd", "Uger i projektet"],
+        "{csv}"
+    );
+    let municipalities = [
+        "Aabenraa", "Egedal", "Faxe", "Fredericia", "Haderslev", "Høje-Taastrup", "Kerteminde",
+        "Odder", "Ringsted", "Rudersdal", "Thisted",
+    ];
+    let labels: Vec<&str> = rows[1..].iter().map(|r| r[0].trim_matches('"')).collect();
+    for m in municipalities {
+        assert!(labels.contains(&m), "Tabel 2.1 lacks {m}:\n{csv}");
+        assert!(b.text.contains(m), "the PDF lacks {m}");
+    }
+    assert_eq!(labels.len(), 12, "11 municipalities and I alt:\n{csv}");
+    assert_eq!(labels.last(), Some(&"I alt"));
+    for row in &rows[1..] {
+        assert_eq!(row.len(), 5, "{row:?}");
+        for cell in &row[1..] {
+            let cell = cell.trim_matches('"');
+            assert!(
+                cell == "–*" || cell.replace('.', "").replace(',', ".").parse::<f64>().is_ok(),
+                "{}: «{cell}» is neither a number nor a suppression mark",
+                row[0]
+            );
+        }
+    }
+}
+
+/// The template whitespace never breaks a line of the report before punctuation.
+#[test]
+fn no_line_of_the_report_starts_with_punctuation() {
+    for line in built().text.lines() {
+        assert!(
+            !line.trim_start().starts_with([',', '.', ';', ':', '!', '?', ')']),
+            "a line starts with punctuation: «{line}»"
+        );
+    }
+}
+
 #[test]
 fn building_twice_gives_identical_bytes() {
     // Two small builds of their own (B = 5: the bootstrap runs, but quickly), so the shared

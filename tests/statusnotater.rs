@@ -36,6 +36,26 @@ fn notes_for_all_municipalities_respect_discretion() {
         }
     }
     assert_eq!(notes, 11, "one note per delivering municipality");
+    // The template's whitespace never breaks a line before punctuation.
+    for entry in std::fs::read_dir(&out).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "txt") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            assert!(text.contains("beskæftigelsesgrad"), "{}: {text}", path.display());
+            for line in text.lines() {
+                assert!(
+                    !line.trim_start().starts_with([',', '.', ';', ':', '!', '?', ')']),
+                    "{}: a line starts with punctuation: «{line}»",
+                    path.display()
+                );
+                assert!(
+                    !line.contains(" ,"),
+                    "{}: a space before a comma: «{line}»",
+                    path.display()
+                );
+            }
+        }
+    }
     let kerteminde: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("kerteminde.json")).unwrap())
             .unwrap();

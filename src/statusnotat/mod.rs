@@ -370,5 +370,10 @@ fn write_note(
         &out.join(format!("{slug}.json")),
         serde_json::to_string_pretty(n)?.as_bytes(),
     )?;
+    // The text as a reader sees it, page by page (form feeds between pages), as rapport.txt.
+    fsutil::write_atomic(
+        &out.join(format!("{slug}.txt")),
+        typeset.pages.join("\n\u{c}\n").as_bytes(),
+    )?;
     fsutil::write_atomic(&out.join(format!("{slug}.pdf")), &typeset.pdf)
 }
