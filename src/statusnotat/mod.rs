@@ -212,12 +212,12 @@ fn table(n: &Note) -> Table {
         .filter(|(k, _)| n.grupper.contains_key(*k))
         .collect();
     let mut header = vec!["Pct. af tiden".to_string()];
-    for (_, label) in &groups {
-        header.push(format!("{label}: før"));
-        header.push(format!("{label}: efter"));
+    let mut column_groups: Vec<(String, usize)> = Vec::new();
+    for (_, label) in groups.iter().chain(std::iter::once(&("bot", "Alle BOT"))) {
+        header.push("før".into());
+        header.push("efter".into());
+        column_groups.push((label.to_string(), 2));
     }
-    header.push("Alle BOT: før".into());
-    header.push("Alle BOT: efter".into());
     let mut rows: Vec<Row> = MEASURES
         .iter()
         .map(|(key, label)| {
@@ -251,6 +251,7 @@ fn table(n: &Note) -> Table {
         id: "status".into(),
         title: format!("Deltagerne i {} før og efter start sammenlignet med alle BOT-deltagere", n.kommune),
         header,
+        groups: column_groups,
         rows,
         notes: vec!["Note: «Før» er året før start; «efter» er tiden fra start til opgørelsesdatoen eller forløbets afslutning. Beskæftigelsesgraden er i procent af fuld tid.".into()],
     }

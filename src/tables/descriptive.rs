@@ -57,6 +57,7 @@ pub fn funnel(results: &Results) -> Table {
         id: "tabel_3_2".into(),
         title: "Afgrænsning af analysepopulationen trin for trin".into(),
         header: vec!["Trin".into(), "Deltagere".into(), "Kontrolpersoner".into(), "I alt".into()],
+        groups: Vec::new(),
         rows,
         notes: vec!["Note: Kontrolpersonerne har fået en tilfældig placebo-startdato; alle betingelser måles i forhold til (placebo-)starten.".into()],
     }
@@ -117,6 +118,7 @@ pub fn participants(results: &Results) -> Result<Table> {
         id: "tabel_3_1".into(),
         title: "Deltagernes karakteristika, alle, mænd og kvinder".into(),
         header,
+        groups: Vec::new(),
         rows,
         notes: vec!["Note: Andele i procent; øvrige variable som gennemsnit. Karakteristika måles ved eller før start.".into()],
     })
@@ -153,6 +155,7 @@ pub fn pscore(results: &Results) -> Table {
         id: "bilagstabel_2_1".into(),
         title: "Den estimerede propensity score (logit)".into(),
         header: vec![String::new(), "Koefficient".into(), "Standardfejl".into()],
+        groups: Vec::new(),
         rows,
         notes: vec![format!(
             "Note: Logit-model for deltagelse i hovedpopulationen. «Udeladt»: variablen er udeladt pga. kollinearitet eller perfekt prædiktion. {STAR_LEGEND}"
@@ -163,16 +166,17 @@ pub fn pscore(results: &Results) -> Table {
 /// Bilagstabel 2.2 (all) or 2.3 (men and women): means and standardized differences before and
 /// after matching with methods (1) and (2).
 pub fn balance(results: &Results, id: &str, groups: &[(&str, &str)]) -> Result<Table> {
+    const COLUMNS: [&str; 5] = ["Deltagere", "Kontrol", "SDIF før", "SDIF (1)", "SDIF (2)"];
     let mut header = vec![String::new()];
-    for (_, g) in groups {
-        for h in ["Deltagere", "Kontrol", "SDIF før", "SDIF (1)", "SDIF (2)"] {
-            header.push(if groups.len() > 1 {
-                format!("{g}: {h}")
-            } else {
-                h.to_string()
-            });
-        }
+    for _ in groups {
+        header.extend(COLUMNS.iter().map(|h| h.to_string()));
     }
+    // Men and women side by side: a group header over each one's five columns.
+    let column_groups: Vec<(String, usize)> = if groups.len() > 1 {
+        groups.iter().map(|(_, g)| (g.to_string(), COLUMNS.len())).collect()
+    } else {
+        Vec::new()
+    };
     let first = results
         .balance
         .get(groups[0].0)
@@ -220,6 +224,7 @@ pub fn balance(results: &Results, id: &str, groups: &[(&str, &str)]) -> Result<T
         id: id.into(),
         title: title.into(),
         header,
+        groups: column_groups,
         rows,
         notes: vec!["Note: SDIF er forskellen i gennemsnit i procent af den samlede standardafvigelse før matching; (1) og (2) er metode 1 og 2.".into()],
     })
@@ -260,6 +265,7 @@ pub fn deliveries(results: &Results, threshold: usize) -> Table {
         id: "tabel_2_1".into(),
         title: "Borgere i et brancheorienteret forløb pr. kommune og deres gennemsnitlige tid i projektet".into(),
         header: vec!["Kommune".into(), "Alle".into(), "Kvinder".into(), "Mænd".into(), "Uger i projektet".into()],
+        groups: Vec::new(),
         rows,
         notes: vec![format!(
             "Note: * Af diskretionshensyn vises ingen tal, der bygger på færre end {} personer; skjules det ene køn, skjules det andet også.",

@@ -88,12 +88,15 @@ impl EffectTable<'_> {
     /// Builds the table from the results.
     pub fn build(&self, results: &Results) -> Result<Table> {
         let mut header = vec![String::new()];
+        let mut column_groups: Vec<(String, usize)> = Vec::new();
         let mut rows = Vec::new();
         match self.layout {
             Layout::GroupsByMethods | Layout::GroupsByMethodsCountPerRow => {
+                // Each group over its methods' columns.
                 for g in self.groups {
+                    column_groups.push((g.label.to_string(), self.methods.len()));
                     for m in self.methods {
-                        header.push(format!("{} ({m})", g.label));
+                        header.push(format!("({m})"));
                     }
                 }
                 let per_row = self.layout == Layout::GroupsByMethodsCountPerRow;
@@ -166,6 +169,7 @@ impl EffectTable<'_> {
             id: self.id.to_string(),
             title: self.title.to_string(),
             header,
+            groups: column_groups,
             rows,
             notes,
         })

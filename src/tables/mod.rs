@@ -16,8 +16,14 @@ pub struct Table {
     pub id: String,
     /// Caption (the table's title).
     pub title: String,
-    /// Column headers (the first is the row-label column).
+    /// Column headers (the first is the row-label column). Under [`Table::groups`] these are the
+    /// second header row.
     pub header: Vec<String>,
+    /// Column groups over the data columns from the first on, left to right: (label, number of
+    /// columns), printed as a first header row above [`Table::header`] (e.g. "Mænd" over five
+    /// columns); columns after the last group have one header spanning both rows. Empty: one
+    /// header row.
+    pub groups: Vec<(String, usize)>,
     /// Body rows.
     pub rows: Vec<Row>,
     /// Notes printed under the table.
@@ -57,15 +63,34 @@ pub fn effect_cell(e: &Estimate) -> Vec<String> {
 pub const STAR_LEGEND: &str = "# p < 0,10, * p < 0,05, ** p < 0,01, *** p < 0,001.";
 
 impl Table {
-    /// Typst markup: a numbered table figure labelled `<tab:ID>`, with notes below.
+    /// Typst markup: a numbered table figure labelled `<tab:ID>`. The notes are the table's last
+    /// row (a footer), so they always stand on the page of its last rows; the header rows repeat
+    /// on every page a long table breaks onto; a table too wide for a portrait page
+    /// ([`Table::is_wide`]) is set on a landscape page of its own. docs/layout.md has the rules.
     pub fn to_typst(&self) -> String {
         let ncols = self.header.len();
+        let strong = |h: &str| format!("[#strong({})]", typst_string(h));
+        let mut header: Vec<String> = Vec::new();
+        if self.groups.is_empty() {
+            header.extend(self.header.iter().map(|h| strong(h)));
+        } else {
+            // First row: the label column and the columns after the groups span both rows;
+            // each group spans its columns. Second row: the headers of the grouped columns.
+            let grouped: usize = self.groups.iter().map(|(_, span)| span).sum();
+            let label = self.header.first().map_or("", String::as_str);
+            header.push(format!("table.cell(rowspan: 2, {})", strong(label)));
+            for (group, span) in &self.groups {
+                header.push(format!(
+                    "table.cell(colspan: {span}, align: center, {})",
+                    strong(group)
+                ));
+            }
+            for h in self.header.iter().skip(1 + grouped) {
+                header.push(format!("table.cell(rowspan: 2, {})", strong(h)));
+            }
+            header.extend(self.header.iter().skip(1).take(grouped).map(|h| strong(h)));
+        }
         let mut cells = Vec::new();
-        let header: Vec<String> = self
-            .header
-            .iter()
-            .map(|h| format!("[#strong({})]", typst_string(h)))
-            .collect();
         for row in &self.rows {
             cells.push(format!(
                 "[{}]",
@@ -75,18 +100,69 @@ impl Table {
                 cells.push(format!("[{}]", text_lines(cell)));
             }
         }
-        let notes: String = self
-            .notes
-            .iter()
-            .map(|n| format!("#text(size: 8pt, {})\n\n", typst_string(n)))
+        let notes: Vec<String> = (self.notes.iter())
+            .map(|n| format!("[#{}]", typst_string(n)))
             .collect();
-        format!(
-            "#figure(\n  kind: table,\n  caption: [#{}],\n  rapport-tabel(\n    columns: {ncols},\n    header: ({},),\n    {},\n  ),\n) <tab:{}>\n{notes}",
+        let figure = format!(
+            "#figure(\n  kind: table,\n  caption: [#{}],\n  rapport-tabel(\n    columns: {ncols},\n    header-rows: {},\n    header: ({},),\n    notes: ({}),\n    {},\n  ),\n) <tab:{}>\n",
             typst_string(&self.title),
+            if self.groups.is_empty() { 1 } else { 2 },
             header.join(", "),
+            notes.iter().map(|n| format!("{n},")).collect::<String>(),
             cells.join(", "),
             self.id
-        )
+        );
+        if self.is_wide() {
+            format!("#page(flipped: true)[\n{figure}]\n")
+        } else if self.fits_a_page() {
+            // Kept whole: the table moves to the next page rather than leave its last rows or
+            // its note behind.
+            format!("#block(breakable: false)[\n{figure}]\n")
+        } else {
+            figure
+        }
+    }
+
+    /// Whether the table fits a portrait page (about 48 lines of 8.5 pt table text): counted are
+    /// the lines of its rows (a cell may hold several), the header rows, the caption and the note.
+    pub fn fits_a_page(&self) -> bool {
+        let body: usize = (self.rows.iter())
+            .map(|r| r.cells.iter().map(Vec::len).max().unwrap_or(1).max(1))
+            .sum();
+        let header = if self.groups.is_empty() { 1 } else { 2 };
+        let note: usize = self.notes.iter().map(|n| n.len() / 110 + 1).sum();
+        body + header + 2 + note <= 48
+    }
+
+    /// Whether the table needs a landscape page: its data columns, each as wide as the longest
+    /// word of the column headers, take more than 60 characters (a portrait A4 page holds about
+    /// 60 characters of 8.5 pt table text beside the row labels).
+    pub fn is_wide(&self) -> bool {
+        let longest = (self.header.iter().skip(1))
+            .flat_map(|h| h.split_whitespace())
+            .map(|w| w.chars().count())
+            .max()
+            .unwrap_or(0);
+        self.header.len().saturating_sub(1) * longest > 60
+    }
+
+    /// The header of the CSV: each column's group and header joined ("Mænd: Deltagere").
+    fn flat_header(&self) -> Vec<String> {
+        let mut group_of = vec![None; self.header.len()];
+        let mut column = 1;
+        for (group, span) in &self.groups {
+            for slot in group_of.iter_mut().skip(column).take(*span) {
+                *slot = Some(group.as_str());
+            }
+            column += span;
+        }
+        (self.header.iter().zip(group_of))
+            .map(|(h, g)| match g {
+                Some(g) if h.starts_with('(') => format!("{g} {h}"),
+                Some(g) => format!("{g}: {h}"),
+                None => h.clone(),
+            })
+            .collect()
     }
 
     /// CSV for spreadsheets: semicolon separated, decimal comma, cell lines joined by spaces.
@@ -100,7 +176,7 @@ impl Table {
                 .join(";")
                 + "\n"
         };
-        out.push_str(&line(self.header.clone()));
+        out.push_str(&line(self.flat_header()));
         for row in &self.rows {
             let mut fields = vec![row.label.clone()];
             fields.extend(row.cells.iter().map(|c| c.join(" ")));
