@@ -10,7 +10,7 @@ fn typeset_pages_normalise_to_the_source_sentences() {
                     højere end kontrolgruppens arbejdsmarkedstilknytning, og forskellen fastholdes.";
     let body: Vec<&str> = std::iter::repeat_n(sentence, 40).collect();
     let source = format!(
-        "#set page(width: 9cm, height: 12cm, numbering: \"1\")\n\
+        "#set document(title: \"Prøve\")\n#set page(width: 9cm, height: 12cm, numbering: \"1\")\n\
          #set text(lang: \"da\", size: 10pt)\n#set par(justify: true)\n{}",
         body.join(" ")
     );

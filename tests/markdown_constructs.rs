@@ -169,10 +169,14 @@ fn rule_image_math() {
     assert_eq!(t("a\n\n---\n\nb"), "a\n\n#line(length: 100%)\n\nb\n");
     assert_eq!(
         t("![Figur 1](fig/a.svg)"),
-        "#figure(image(\"fig/a.svg\"), caption: [Figur 1])\n"
+        "#figure(image(\"fig/a.svg\", alt: \"Figur 1\"), caption: [Figur 1])\n"
     );
     assert_eq!(t("![](a.png)"), "#figure(image(\"a.png\"))\n");
-    assert_eq!(t("$x^2$ og $$ sum_i x_i $$"), "$x^2$ og $ sum_i x_i $\n");
+    // Math carries its source as the alternative text (PDF/UA).
+    assert_eq!(
+        t("$x^2$ og $$ sum_i x_i $$"),
+        "#[#set math.equation(alt: \"x^2\");$x^2$] og #[#set math.equation(alt: \"sum_i x_i\");\n$ sum_i x_i $\n]\n"
+    );
     // Amounts stay text.
     assert_eq!(
         t("5$ og 6$, $5 og $6, 5 $"),

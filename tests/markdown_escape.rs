@@ -186,7 +186,7 @@ fn markdown_tricky_paragraphs() {
     // As Markdown, `*…*`, `_…_` and `$…$` are markup; everything else is literal text.
     assert_eq!(
         t("p<0.001 *ikke fed* #hash @ref $x$ // ikke kommentar 50% [a] _b_ \\c"),
-        "p\\<0.001 #emph[ikke fed] \\#hash \\@ref $x$ \\// ikke kommentar 50% \\[a\\] #emph[b] \\\\c\n"
+        "p\\<0.001 #emph[ikke fed] \\#hash \\@ref #[#set math.equation(alt: \"x\");$x$] \\// ikke kommentar 50% \\[a\\] #emph[b] \\\\c\n"
     );
     assert_eq!(t("\\- 3 punkter"), "\\- 3 punkter\n");
     assert_eq!(t("1\\. januar"), "1\\. januar\n");

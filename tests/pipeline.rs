@@ -274,6 +274,31 @@ fn tabel_2_1_has_every_municipality_and_a_value_in_every_cell() {
     }
 }
 
+/// The report is exported as PDF/UA-1 and PDF/A-2a (typst checks both while exporting, so a
+/// build that passes them is the test of conformance), and every figure carries an alternative
+/// text that states its message with numbers from the results.
+#[test]
+fn the_pdf_is_accessible_and_every_figure_has_an_alternative_text() {
+    let b = built();
+    let pdf = std::fs::read(b.dir.join("rapport.pdf")).unwrap();
+    let has = |needle: &str| pdf.windows(needle.len()).any(|w| w == needle.as_bytes());
+    assert!(has("pdfuaid:part>1<"), "no PDF/UA-1 identification");
+    assert!(has("pdfaid:part>2<") && has("pdfaid:conformance>A<"), "no PDF/A-2a identification");
+    let images: Vec<&str> = b.typst.match_indices("#image(").map(|(i, _)| &b.typst[i..]).collect();
+    assert_eq!(images.len(), 7, "the report's seven figures");
+    for image in images {
+        let call = &image[..image.find(")\n").unwrap()];
+        let alt = call.split("alt: \"").nth(1).map(|a| a.trim_end_matches('"')).unwrap_or("");
+        assert!(
+            alt.len() > 80 && alt.chars().any(|c| c.is_ascii_digit()),
+            "a figure's alternative text is missing or says no number: {call}"
+        );
+    }
+    // The weekly effect curves say where the effect is largest and how often it is significant.
+    let weekly = &b.typst[b.typst.find("figur_4_1.svg").unwrap()..];
+    assert!(weekly.contains("effekten er størst i uge"), "{}", &weekly[..400]);
+}
+
 /// The template whitespace never breaks a line of the report before punctuation.
 #[test]
 fn no_line_of_the_report_starts_with_punctuation() {

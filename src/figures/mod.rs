@@ -334,11 +334,13 @@ pub fn balance_chart(rows: &[BalancePoint], legend: [&str; 3]) -> Result<String>
 }
 
 /// Typst markup placing the SVG at `path` as a numbered figure labelled `<fig:ID>`, with its note
-/// under the image inside the figure, so the two never part across a page break.
-pub fn to_typst(id: &str, path: &str, caption: &str, note: &str) -> String {
+/// under the image inside the figure, so the two never part across a page break, and `alt` as
+/// the image's alternative text.
+pub fn to_typst(id: &str, path: &str, caption: &str, note: &str, alt: &str) -> String {
     format!(
-        "#figure(\n  block(breakable: false)[#image({}, width: 100%)\n#align(left, text(size: 8pt, {}))],\n  caption: [#{}],\n) <fig:{id}>\n",
+        "#figure(\n  block(breakable: false)[#image({}, width: 100%, alt: {})\n#align(left, text(size: 8pt, {}))],\n  caption: [#{}],\n) <fig:{id}>\n",
         crate::tables::typst_string(path),
+        crate::tables::typst_string(alt),
         crate::tables::typst_string(note),
         crate::tables::typst_string(caption),
     )

@@ -6,6 +6,11 @@
 //! `typst compile --root DIR DIR/rapport.typ` reads it: absolute typst paths (`/fig/x.svg`)
 //! resolve against the folder. This is how the written `build/rapport.typ` is checked to give
 //! the same PDF as the build.
+//!
+//! Every PDF is exported as **PDF/UA-1** (accessible: tagged, with title, language, header cells
+//! and alternative texts) and **PDF/A-2a** (archival, accessible level), the two standards typst
+//! can combine. typst checks both while exporting; a document that fails (an image without
+//! alternative text, no title) is an error naming the source line, not a PDF.
 
 use crate::error::InputError;
 use anyhow::{Context, Result};
@@ -192,6 +197,11 @@ impl Document {
             ident: Smart::Custom(ident.to_string()),
             timestamp: Some(Timestamp::new_utc(self.today)),
             creator: Smart::Custom(Some(format!("effektrapport {}", env!("CARGO_PKG_VERSION")))),
+            standards: typst_pdf::PdfStandards::new(&[
+                typst_pdf::PdfStandard::Ua_1,
+                typst_pdf::PdfStandard::A_2a,
+            ])
+            .map_err(|e| anyhow::anyhow!("PDF-standarderne kan ikke kombineres: {e:?}"))?,
             ..PdfOptions::default()
         };
         let pdf = typst_pdf::pdf(&document, &options).map_err(|errors| {
@@ -328,7 +338,8 @@ mod tests {
     #[test]
     fn a_folder_compiles_like_the_same_files_in_memory() {
         let dir = tempfile::tempdir().unwrap();
-        let main = "#import \"/lib/x.typ\": hilsen\n#hilsen\n#image(\"/fig/a.svg\", width: 2cm)\n";
+        // A title, a language and an alternative text: what PDF/UA-1 asks of this document.
+        let main = "#set document(title: \"Prøve\")\n#set text(lang: \"da\")\n#import \"/lib/x.typ\": hilsen\n#hilsen\n#image(\"/fig/a.svg\", width: 2cm, alt: \"et sort kvadrat\")\n";
         let lib = "#let hilsen = [Goddag]\n";
         let svg = r#"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>"#;
         std::fs::create_dir_all(dir.path().join("lib")).unwrap();
@@ -352,7 +363,11 @@ mod tests {
         assert!(from_disk.pdf == from_memory.pdf);
 
         assert!(Document::from_dir(dir.path(), "mangler.typ", date).is_err());
-        std::fs::write(dir.path().join("main.typ"), "#image(\"/fig/b.svg\")").unwrap();
+        std::fs::write(
+            dir.path().join("main.typ"),
+            "#set document(title: \"Prøve\")\n#image(\"/fig/b.svg\", alt: \"mangler\")",
+        )
+        .unwrap();
         let missing = Document::from_dir(dir.path(), "main.typ", date)
             .unwrap()
             .compile_pdf("test");

@@ -260,6 +260,26 @@ enum Node<'a> {
     },
 }
 
+/// The text of inline nodes without their markup (an image's alternative text).
+fn plain_text(nodes: &[Node<'_>]) -> String {
+    let mut out = String::new();
+    for node in nodes {
+        match node {
+            Node::Leaf {
+                event: Event::Text(t) | Event::Code(t) | Event::InlineMath(t),
+                ..
+            } => out.push_str(t),
+            Node::Leaf {
+                event: Event::SoftBreak | Event::HardBreak,
+                ..
+            } => out.push(' '),
+            Node::Leaf { .. } => {}
+            Node::Branch { children, .. } => out.push_str(&plain_text(children)),
+        }
+    }
+    out
+}
+
 impl Node<'_> {
     fn line(&self) -> usize {
         match self {
@@ -803,15 +823,20 @@ impl<'t, 'a> Writer<'t, 'a, '_> {
                     self.out.push_str(&typst_string(code));
                     self.out.push(')');
                 }
+                // The author's math source is the equation's alternative text (PDF/UA).
                 Event::InlineMath(math) => {
-                    self.out.push('$');
+                    self.out.push_str("#[#set math.equation(alt: ");
+                    self.out.push_str(&typst_string(math.trim()));
+                    self.out.push_str(");$");
                     self.out.push_str(math.trim());
-                    self.out.push('$');
+                    self.out.push_str("$]");
                 }
                 Event::DisplayMath(math) => {
-                    self.out.push_str("$ ");
+                    self.out.push_str("#[#set math.equation(alt: ");
+                    self.out.push_str(&typst_string(math.trim()));
+                    self.out.push_str(");\n$ ");
                     self.out.push_str(math.trim());
-                    self.out.push_str(" $");
+                    self.out.push_str(" $\n]");
                 }
                 Event::SoftBreak => self.out.push(' '),
                 Event::HardBreak => self.out.push_str(if in_heading { "\\ " } else { "\\\n" }),
@@ -840,6 +865,13 @@ impl<'t, 'a> Writer<'t, 'a, '_> {
                 Tag::Image { dest_url, .. } => {
                     self.out.push_str("#figure(image(");
                     self.out.push_str(&typst_string(dest_url));
+                    // Markdown's image text is the alternative text (PDF/UA); without it the
+                    // export stops at this line.
+                    let alt = plain_text(children);
+                    if !alt.trim().is_empty() {
+                        self.out.push_str(", alt: ");
+                        self.out.push_str(&typst_string(alt.trim()));
+                    }
                     self.out.push(')');
                     if !children.is_empty() {
                         self.out.push_str(", caption: [");

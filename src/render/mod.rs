@@ -43,9 +43,10 @@ impl Figure {
         format!("/fig/{}.svg", self.id)
     }
 
-    /// Typst markup placing the figure.
-    pub fn to_typst(&self) -> String {
-        crate::figures::to_typst(&self.id, &self.path(), &self.caption, &self.note)
+    /// Typst markup placing the figure, with `alt` as the image's alternative text (what a
+    /// screen reader says instead of the picture; PDF/UA requires one).
+    pub fn to_typst(&self, alt: &str) -> String {
+        crate::figures::to_typst(&self.id, &self.path(), &self.caption, &self.note, alt)
     }
 }
 
@@ -210,6 +211,8 @@ fn add_results(env: &mut Environment<'static>, results: &Results) {
     env.add_global("befolkning", Value::from(Serde(&results.befolkning)));
     env.add_global("proveniens", Value::from(Serde(&results.proveniens)));
     env.add_global("advarsler", Value::from(Serde(&results.advarsler)));
+    // The series behind the figures (id → series → [x, y] points), for their alternative texts.
+    env.add_global("figurdata", Value::from(Serde(&results.figurer)));
 }
 
 /// The block functions `tabel(id)`, `figur(id)` and `bilag()`, and the test `har_figur(id)`.
@@ -233,18 +236,23 @@ pub fn add_blocks(
             Ok(b.insert(markup.clone()))
         },
     );
-    let figure_markup: BTreeMap<String, String> = figures
-        .iter()
-        .map(|(k, f)| (k.clone(), f.to_typst()))
-        .collect();
+    let figures_by_id = figures.clone();
     let b = blocks.clone();
     env.add_function(
         "figur",
-        move |id: String| -> Result<Value, minijinja::Error> {
-            let markup = figure_markup
+        move |id: String, alt: Option<String>| -> Result<Value, minijinja::Error> {
+            let figure = figures_by_id
                 .get(&id)
                 .ok_or_else(|| unknown("figuren", &id))?;
-            Ok(b.insert(markup.clone()))
+            let alt = alt.filter(|a| !a.trim().is_empty()).ok_or_else(|| {
+                minijinja::Error::new(
+                    minijinja::ErrorKind::InvalidOperation,
+                    format!(
+                        "figuren «{id}» mangler sin alternative tekst: skriv figur(\"{id}\", alt), hvor alt siger figurens budskab med tal fra resultaterne (PDF/UA kræver den, docs/layout.md)"
+                    ),
+                )
+            })?;
+            Ok(b.insert(figure.to_typst(alt.split_whitespace().collect::<Vec<_>>().join(" ").as_str())))
         },
     );
     let made: std::collections::BTreeSet<String> = figures.keys().cloned().collect();

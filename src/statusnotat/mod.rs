@@ -358,8 +358,9 @@ fn write_note(
         context,
     )?;
     let main = format!(
-        "#import {}: rapport-tabel\n#set text(font: \"Libertinus Serif\", size: 10.5pt, lang: \"da\", region: \"DK\")\n#set page(paper: \"a4\", margin: 2.4cm, numbering: \"1\")\n#set par(justify: true)\n#show figure.where(kind: table): set figure.caption(position: top)\n#show heading: set text(fill: rgb(\"#004c6d\"))\n{body}",
-        crate::tables::typst_string(render::LAYOUT_PATH)
+        "#import {}: rapport-tabel\n#set document(title: {}, author: \"effektrapport\")\n#set text(font: \"Libertinus Serif\", size: 10.5pt, lang: \"da\", region: \"DK\")\n#set page(paper: \"a4\", margin: 2.4cm, numbering: \"1\")\n#set par(justify: true)\n#show figure.where(kind: table): set figure.caption(position: top)\n#show heading: set text(fill: rgb(\"#004c6d\"))\n{body}",
+        crate::tables::typst_string(render::LAYOUT_PATH),
+        crate::tables::typst_string(&format!("Statusnotat: {}", n.kommune)),
     );
     let mut doc = crate::pdf::Document::new("/statusnotat.typ", main, config.dato)?;
     doc.add_source(render::LAYOUT_PATH, render::LAYOUT.to_string())?;
