@@ -8,8 +8,8 @@
 //! DDMMYY, YYMMDD, DATETIME, …); both become polars dates here (a datetime's time of day is
 //! dropped: every register date is a calendar day). Blank text is missing, as in SAS.
 //!
-//! The file is memory-mapped by the crate and decoded batch by batch straight into column
-//! builders, so a file of several hundred MB is never held twice. [`visit`] hands over one
+//! The file is read page by page and decoded batch by batch straight into column builders, so
+//! a file of several hundred MB is never held twice. [`visit`] hands over one
 //! batch at a time for readers that keep only what they derive (DREAM).
 
 use crate::error::InputError;
@@ -20,8 +20,15 @@ use std::ops::ControlFlow;
 use std::path::Path;
 
 /// Opens a SAS dataset, with a message naming the file when it is not one (or is damaged).
+///
+/// The file is read page by page, not memory-mapped: a mapped file's pages count as the
+/// process's resident memory while it is read, and national registers of several GB would
+/// hold that much on top of the frames built from them (measured with bench/sas.sh).
 fn open(path: &Path) -> Result<Dataset> {
-    Dataset::open(path).map_err(|e| damaged(path, &e))
+    let options = sas7bdat::OpenOptions::builder()
+        .io_backend(sas7bdat::IoBackendPreference::Buffered)
+        .build();
+    Dataset::open_with(path, options).map_err(|e| damaged(path, &e))
 }
 
 fn damaged(path: &Path, e: &sas7bdat::Error) -> anyhow::Error {

@@ -296,11 +296,18 @@ pub fn check(path: &Path, raw: DataFrame, spec: &TableSpec) -> Result<DataFrame>
 pub fn check_rows(path: &Path, rows: Rows, raw: DataFrame, spec: &TableSpec) -> Result<DataFrame> {
     let mut columns = Vec::new();
     let mut problems: Vec<String> = Vec::new();
+    let height = raw.height();
     let names: Vec<String> = raw
         .get_column_names()
         .iter()
         .map(|s| s.to_string())
         .collect();
+    // Each raw column is dropped as soon as it is converted, so a wide or long register is
+    // never held twice.
+    let mut raw: Vec<Option<Column>> = raw.into_columns().into_iter().map(Some).collect();
+    let mut take = |name: &str| -> Option<Column> {
+        names.iter().position(|n| n == name).and_then(|i| raw[i].take())
+    };
     for col in spec.columns {
         let found = names.iter().find(|n| {
             n.eq_ignore_ascii_case(col.name)
@@ -308,7 +315,9 @@ pub fn check_rows(path: &Path, rows: Rows, raw: DataFrame, spec: &TableSpec) -> 
         });
         match found {
             Some(name) => {
-                let column = raw.column(name)?;
+                let Some(column) = take(name) else {
+                    continue;
+                };
                 match coerce(path, rows, column.as_materialized_series(), col.name, col.kind) {
                     Ok(series) => {
                         if !col.nullable
@@ -335,7 +344,7 @@ pub fn check_rows(path: &Path, rows: Rows, raw: DataFrame, spec: &TableSpec) -> 
             )),
             None => columns.push(Column::full_null(
                 col.name.into(),
-                raw.height(),
+                height,
                 &col.kind.dtype(),
             )),
         }
@@ -347,7 +356,9 @@ pub fn check_rows(path: &Path, rows: Rows, raw: DataFrame, spec: &TableSpec) -> 
             .iter()
             .find(|p| lower.starts_with(p.prefix) && (p.matches)(&lower))
         {
-            let column = raw.column(name)?;
+            let Some(column) = take(name) else {
+                continue;
+            };
             match coerce(path, rows, column.as_materialized_series(), &lower, pattern.kind) {
                 Ok(series) => columns.push(series.with_name(lower.as_str().into()).into_column()),
                 Err(e) => problems.push(e.to_string()),
@@ -357,7 +368,7 @@ pub fn check_rows(path: &Path, rows: Rows, raw: DataFrame, spec: &TableSpec) -> 
     if !problems.is_empty() {
         return Err(InputError::new(problems.join("\n")).into());
     }
-    DataFrame::new(raw.height(), columns)
+    DataFrame::new(height, columns)
         .map_err(|e| anyhow::anyhow!("{}: kolonnerne kan ikke samles: {e}", path.display()))
 }
 
@@ -420,23 +431,19 @@ fn coerce(path: &Path, rows: Rows, series: &Series, name: &str, kind: Kind) -> R
 /// A decimal column as whole numbers (Int64), naming the first cell that is not one.
 fn whole_numbers(path: &Path, rows: Rows, series: &Series, name: &str, kind: Kind) -> Result<Series> {
     let values = series.cast(&DataType::Float64)?;
-    let mut out = Vec::with_capacity(values.len());
-    for (row, v) in values.f64()?.iter().enumerate() {
-        out.push(match v {
-            None => None,
-            Some(v) if v.fract() == 0.0 && v.abs() < 9.0e15 => Some(v as i64),
-            Some(v) => {
-                return Err(InputError::new(format!(
-                    "{}: {}, kolonne {name}: {v} er ikke {}",
-                    path.display(),
-                    rows.label(row),
-                    kind.danish()
-                ))
-                .into());
-            }
-        });
+    let bad = (values.f64()?.iter().enumerate())
+        .find_map(|(row, v)| v.filter(|v| v.fract() != 0.0 || v.abs() >= 9.0e15).map(|v| (row, v)));
+    if let Some((row, v)) = bad {
+        return Err(InputError::new(format!(
+            "{}: {}, kolonne {name}: {v} er ikke {}",
+            path.display(),
+            rows.label(row),
+            kind.danish()
+        ))
+        .into());
     }
-    Ok(Series::new(series.name().clone(), out))
+    // Every value is whole and within range, so the cast is exact.
+    Ok(values.cast(&DataType::Int64)?)
 }
 
 fn parse_text(
