@@ -109,7 +109,11 @@ fn complete_rows(frame: DataFrame, file: &str, used: &[String]) -> Result<(DataF
             Ok(values) if column.dtype().is_primitive_numeric() => (values.f64()?.iter())
                 .map(|v| v.is_some_and(f64::is_finite))
                 .collect(),
-            _ => column.is_not_null().iter().map(|v| v == Some(true)).collect(),
+            _ => column
+                .is_not_null()
+                .iter()
+                .map(|v| v == Some(true))
+                .collect(),
         };
         for (k, p) in keep.iter_mut().zip(present) {
             *k &= p;

@@ -98,7 +98,7 @@ pub(crate) fn build_report_with(
     );
     let (results, report) = results(config, &source, &cache)?;
     let (tables, figures) = stage("tabeller og figurer", || outputs(config, &results))?;
-    let typst = stage("tekst (skabeloner)", || {
+    let render::Rendered { typst, prosa } = stage("tekst (skabeloner)", || {
         render::report(config, &results, &tables, &figures)
     })?;
     let typeset = stage("typesætning (PDF)", || {
@@ -118,6 +118,10 @@ pub(crate) fn build_report_with(
         fsutil::write_atomic(
             &out.join("rapport.txt"),
             typeset.pages.join("\n\u{c}\n").as_bytes(),
+        )?;
+        fsutil::write_atomic(
+            &out.join("prosa.json"),
+            serde_json::to_string_pretty(&prosa)?.as_bytes(),
         )?;
         fsutil::write_atomic(&out.join("templates/rapport.typ"), layout.as_bytes())?;
         for figure in figures.values() {

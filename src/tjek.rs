@@ -175,7 +175,12 @@ impl Report {
                 Some(table)
             }
             Err(e) => {
-                self.line(format!("{}: {} ({})", spec.title, path.display(), format_of(&path)));
+                self.line(format!(
+                    "{}: {} ({})",
+                    spec.title,
+                    path.display(),
+                    format_of(&path)
+                ));
                 self.problem(e.to_string());
                 None
             }

@@ -143,7 +143,10 @@ fn bad_arguments_give_clear_errors_and_exit_2() {
 fn rows_with_missing_values_are_dropped_and_counted() {
     let text = std::fs::read_to_string(DATA).unwrap();
     let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
-    let header: Vec<String> = lines[0].split(',').map(|h| h.trim_matches('"').to_string()).collect();
+    let header: Vec<String> = lines[0]
+        .split(',')
+        .map(|h| h.trim_matches('"').to_string())
+        .collect();
     let col = |name: &str| header.iter().position(|h| h == name).unwrap();
     let blank = |line: &mut String, c: usize| {
         let mut cells: Vec<&str> = line.split(',').collect();
@@ -162,7 +165,12 @@ fn rows_with_missing_values_are_dropped_and_counted() {
         .map(|(_, l)| l)
         .collect();
     let without = write_csv(
-        &(complete.iter().map(|l| l.as_str()).collect::<Vec<_>>().join("\n") + "\n"),
+        &(complete
+            .iter()
+            .map(|l| l.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+            + "\n"),
     );
     let run = |file: &tempfile::NamedTempFile| {
         estimate(&[

@@ -47,7 +47,10 @@ fn check(data: &Path) -> tjek::Outcome {
 fn cut_dream_start(dir: &Path) {
     let path = dir.join("dream.parquet");
     let dream = read(&path);
-    write(&path, dream.drop_many(["y_1601", "y_1602", "y_1603", "y_1604"]));
+    write(
+        &path,
+        dream.drop_many(["y_1601", "y_1602", "y_1603", "y_1604"]),
+    );
 }
 
 #[test]
@@ -75,10 +78,17 @@ fn a_complete_folder_passes_and_every_problem_of_a_broken_one_is_listed() {
     let vnds = read(&d.join("vnds.parquet"));
     let codes: Vec<String> = (vnds.column("INDUD_KODE").unwrap().str().unwrap().iter())
         .enumerate()
-        .map(|(i, v)| if i < 2 { "X".to_string() } else { v.unwrap().to_string() })
+        .map(|(i, v)| {
+            if i < 2 {
+                "X".to_string()
+            } else {
+                v.unwrap().to_string()
+            }
+        })
         .collect();
     let mut vnds = vnds;
-    vnds.with_column(Column::new("INDUD_KODE".into(), codes)).unwrap();
+    vnds.with_column(Column::new("INDUD_KODE".into(), codes))
+        .unwrap();
     write(&d.join("vnds.parquet"), vnds);
     cut_dream_start(d);
     let broken = check(d);
@@ -91,7 +101,11 @@ fn a_complete_folder_passes_and_every_problem_of_a_broken_one_is_listed() {
         "52 uger før start",
         "skal rettes, før en bygning kan køre",
     ] {
-        assert!(broken.text.contains(needle), "«{needle}» missing:\n{}", broken.text);
+        assert!(
+            broken.text.contains(needle),
+            "«{needle}» missing:\n{}",
+            broken.text
+        );
     }
 }
 
@@ -108,7 +122,9 @@ fn a_dream_extract_starting_inside_the_look_back_stops_the_build() {
     assert_eq!(exit_code(&err), 2);
     let msg = format!("{err:#}");
     assert!(
-        msg.contains("y_1604") && msg.contains("52 uger før start") && msg.contains("dream.parquet"),
+        msg.contains("y_1604")
+            && msg.contains("52 uger før start")
+            && msg.contains("dream.parquet"),
         "{msg}"
     );
 }

@@ -251,8 +251,17 @@ fn tabel_2_1_has_every_municipality_and_a_value_in_every_cell() {
         "{csv}"
     );
     let municipalities = [
-        "Aabenraa", "Egedal", "Faxe", "Fredericia", "Haderslev", "Høje-Taastrup", "Kerteminde",
-        "Odder", "Ringsted", "Rudersdal", "Thisted",
+        "Aabenraa",
+        "Egedal",
+        "Faxe",
+        "Fredericia",
+        "Haderslev",
+        "Høje-Taastrup",
+        "Kerteminde",
+        "Odder",
+        "Ringsted",
+        "Rudersdal",
+        "Thisted",
     ];
     let labels: Vec<&str> = rows[1..].iter().map(|r| r[0].trim_matches('"')).collect();
     for m in municipalities {
@@ -266,7 +275,12 @@ fn tabel_2_1_has_every_municipality_and_a_value_in_every_cell() {
         for cell in &row[1..] {
             let cell = cell.trim_matches('"');
             assert!(
-                cell == "–*" || cell.replace('.', "").replace(',', ".").parse::<f64>().is_ok(),
+                cell == "–*"
+                    || cell
+                        .replace('.', "")
+                        .replace(',', ".")
+                        .parse::<f64>()
+                        .is_ok(),
                 "{}: «{cell}» is neither a number nor a suppression mark",
                 row[0]
             );
@@ -283,12 +297,23 @@ fn the_pdf_is_accessible_and_every_figure_has_an_alternative_text() {
     let pdf = std::fs::read(b.dir.join("rapport.pdf")).unwrap();
     let has = |needle: &str| pdf.windows(needle.len()).any(|w| w == needle.as_bytes());
     assert!(has("pdfuaid:part>1<"), "no PDF/UA-1 identification");
-    assert!(has("pdfaid:part>2<") && has("pdfaid:conformance>A<"), "no PDF/A-2a identification");
-    let images: Vec<&str> = b.typst.match_indices("#image(").map(|(i, _)| &b.typst[i..]).collect();
+    assert!(
+        has("pdfaid:part>2<") && has("pdfaid:conformance>A<"),
+        "no PDF/A-2a identification"
+    );
+    let images: Vec<&str> = b
+        .typst
+        .match_indices("#image(")
+        .map(|(i, _)| &b.typst[i..])
+        .collect();
     assert_eq!(images.len(), 7, "the report's seven figures");
     for image in images {
         let call = &image[..image.find(")\n").unwrap()];
-        let alt = call.split("alt: \"").nth(1).map(|a| a.trim_end_matches('"')).unwrap_or("");
+        let alt = call
+            .split("alt: \"")
+            .nth(1)
+            .map(|a| a.trim_end_matches('"'))
+            .unwrap_or("");
         assert!(
             alt.len() > 80 && alt.chars().any(|c| c.is_ascii_digit()),
             "a figure's alternative text is missing or says no number: {call}"
@@ -296,7 +321,11 @@ fn the_pdf_is_accessible_and_every_figure_has_an_alternative_text() {
     }
     // The weekly effect curves say where the effect is largest and how often it is significant.
     let weekly = &b.typst[b.typst.find("figur_4_1.svg").unwrap()..];
-    assert!(weekly.contains("effekten er størst i uge"), "{}", &weekly[..400]);
+    assert!(
+        weekly.contains("effekten er størst i uge"),
+        "{}",
+        &weekly[..400]
+    );
 }
 
 /// The template whitespace never breaks a line of the report before punctuation.
@@ -304,7 +333,9 @@ fn the_pdf_is_accessible_and_every_figure_has_an_alternative_text() {
 fn no_line_of_the_report_starts_with_punctuation() {
     for line in built().text.lines() {
         assert!(
-            !line.trim_start().starts_with([',', '.', ';', ':', '!', '?', ')']),
+            !line
+                .trim_start()
+                .starts_with([',', '.', ';', ':', '!', '?', ')']),
             "a line starts with punctuation: «{line}»"
         );
     }

@@ -221,7 +221,11 @@ fn strange_dream_codes_are_counted_and_the_report_builds() {
     let codebook = CodeBook::load(Path::new("report/dream-koder.yaml")).unwrap();
     let mut regs = registers::load(dir.path(), &codebook).unwrap();
     for code in ["0", "1234", "ABC"] {
-        assert!(regs.dream.unknown_codes.contains_key(code), "{code}: {:?}", regs.dream.unknown_codes);
+        assert!(
+            regs.dream.unknown_codes.contains_key(code),
+            "{code}: {:?}",
+            regs.dream.unknown_codes
+        );
     }
     effektrapport::dataset::build(&mut regs, &codebook, 2020).unwrap();
     let root = tempfile::tempdir().unwrap();
@@ -230,5 +234,8 @@ fn strange_dream_codes_are_counted_and_the_report_builds() {
     config.analyse.bootstrap = 0;
     let out = effektrapport::build_report(&config, Some(dir.path()), root.path()).unwrap();
     let warnings = out.results.advarsler.join("\n");
-    assert!(warnings.contains("1234") || out.pages.concat().contains("1234"), "{warnings}");
+    assert!(
+        warnings.contains("1234") || out.pages.concat().contains("1234"),
+        "{warnings}"
+    );
 }

@@ -33,9 +33,18 @@ fn expected_as_declared_latin1(stem: &str) -> DataFrame {
         .filter(|c| c.dtype() == &DataType::String)
         .map(|c| c.name().to_string())
         .collect();
-    assert_eq!(text_columns.len(), 25, "{stem}: 25 character variables (MANIFEST.md)");
+    assert_eq!(
+        text_columns.len(),
+        25,
+        "{stem}: 25 character variables (MANIFEST.md)"
+    );
     for column in raw.columns() {
-        let cells: Vec<&str> = column.str().unwrap().iter().map(|v| v.unwrap_or("")).collect();
+        let cells: Vec<&str> = column
+            .str()
+            .unwrap()
+            .iter()
+            .map(|v| v.unwrap_or(""))
+            .collect();
         // The character variables, as the file's metadata declares them.
         if !text_columns.contains(&column.name().to_string()) {
             continue;
@@ -111,7 +120,8 @@ fn check_against(stem: &str, want: &DataFrame) -> usize {
                         NaiveDate::from_ymd_opt(1970, 1, 1).unwrap()
                             + chrono::Duration::days(i64::from(d))
                     });
-                    let want = text.map(|t| NaiveDate::parse_from_str(&t[..10], "%Y-%m-%d").unwrap());
+                    let want =
+                        text.map(|t| NaiveDate::parse_from_str(&t[..10], "%Y-%m-%d").unwrap());
                     assert_eq!(date, want, "{}", at(row));
                 }
             }
@@ -158,7 +168,10 @@ fn non_ascii_text_arrives_intact() {
 #[test]
 fn variable_names_keep_their_case_and_columns_can_be_chosen() {
     let path = Path::new(DIR).join("airline.sas7bdat");
-    assert_eq!(sas::column_names(&path).unwrap(), ["YEAR", "Y", "W", "R", "L", "K"]);
+    assert_eq!(
+        sas::column_names(&path).unwrap(),
+        ["YEAR", "Y", "W", "R", "L", "K"]
+    );
     let two = sas::read(&path, Some(&["W".to_string(), "YEAR".to_string()])).unwrap();
     assert_eq!(two.get_column_names(), ["W", "YEAR"]);
     assert_eq!(two.height(), 32);
@@ -179,7 +192,10 @@ fn damaged_files_are_input_errors() {
                 Ok(frame) => panic!("{stem} cut at {cut} read as {} rows", frame.height()),
                 Err(e) => {
                     assert_eq!(exit_code(&e), 2, "{e:#}");
-                    assert!(format!("{e:#}").contains(&format!("{stem}-{cut}.sas7bdat")), "{e:#}");
+                    assert!(
+                        format!("{e:#}").contains(&format!("{stem}-{cut}.sas7bdat")),
+                        "{e:#}"
+                    );
                 }
             }
         }
@@ -197,12 +213,22 @@ fn estimate_reads_a_sas_table_and_names_a_wrong_type() {
     let run = |treatment: &str| {
         std::process::Command::new(env!("CARGO_BIN_EXE_effektrapport"))
             .args(["estimate", "--data", "tests/fixtures/sas/test1.sas7bdat"])
-            .args(["--treatment", treatment, "--covariates", "Column3", "--outcomes", "Column1"])
+            .args([
+                "--treatment",
+                treatment,
+                "--covariates",
+                "Column3",
+                "--outcomes",
+                "Column1",
+            ])
             .output()
             .unwrap()
     };
     let out = run("Column2");
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("Column2") && stderr.contains("test1.sas7bdat"), "{stderr}");
+    assert!(
+        stderr.contains("Column2") && stderr.contains("test1.sas7bdat"),
+        "{stderr}"
+    );
 }

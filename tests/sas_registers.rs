@@ -61,9 +61,10 @@ fn synthetic_registers_as_sas_build_the_same_results_as_parquet() {
         a == b,
         "the SAS registers give other results than the parquet ones; if `synth` changed, rewrite \
          tests/fixtures/synthetic-sas as tests/README.md says.\nfirst difference near: {:?}",
-        a.lines()
-            .zip(b.lines())
-            .find(|(x, y)| x != y)
+        a.lines().zip(b.lines()).find(|(x, y)| x != y)
     );
-    assert!(a.contains("tabel_4_1"), "the results hold the report's tables");
+    assert!(
+        a.contains("tabel_4_1"),
+        "the results hold the report's tables"
+    );
 }

@@ -41,10 +41,16 @@ fn notes_for_all_municipalities_respect_discretion() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "txt") {
             let text = std::fs::read_to_string(&path).unwrap();
-            assert!(text.contains("beskæftigelsesgrad"), "{}: {text}", path.display());
+            assert!(
+                text.contains("beskæftigelsesgrad"),
+                "{}: {text}",
+                path.display()
+            );
             for line in text.lines() {
                 assert!(
-                    !line.trim_start().starts_with([',', '.', ';', ':', '!', '?', ')']),
+                    !line
+                        .trim_start()
+                        .starts_with([',', '.', ';', ':', '!', '?', ')']),
                     "{}: a line starts with punctuation: «{line}»",
                     path.display()
                 );

@@ -115,13 +115,20 @@ fn csv(id: &str) -> Vec<Vec<String>> {
     let text = std::fs::read_to_string(build().dir.join(format!("tabeller/{id}.csv")))
         .unwrap_or_else(|e| panic!("{id}.csv: {e}"));
     text.lines()
-        .map(|l| l.split(';').map(|c| c.trim_matches('"').to_string()).collect())
+        .map(|l| {
+            l.split(';')
+                .map(|c| c.trim_matches('"').to_string())
+                .collect()
+        })
         .collect()
 }
 
 /// A Danish number: 2.641, 0,0384, −13,2, +5.
 fn number(text: &str) -> bool {
-    let t = text.trim_start_matches(['+', '−', '-']).replace('.', "").replace(',', ".");
+    let t = text
+        .trim_start_matches(['+', '−', '-'])
+        .replace('.', "")
+        .replace(',', ".");
     !t.is_empty() && t.parse::<f64>().is_ok()
 }
 
@@ -141,7 +148,9 @@ fn valid(cell: &str) -> bool {
             .is_some_and(number)
     };
     match parts.as_slice() {
-        [est, se, rest @ ..] if number(est.trim_end_matches(['*', '#'])) && inside(se, '(', ')') => {
+        [est, se, rest @ ..]
+            if number(est.trim_end_matches(['*', '#'])) && inside(se, '(', ')') =>
+        {
             match rest {
                 [] => true,
                 [level] => inside(level, '[', ']'),
@@ -169,10 +178,18 @@ fn every_published_table_has_its_rows_columns_and_a_value_in_every_cell() {
         let labels: Vec<&str> = body.iter().map(|r| r[0].as_str()).collect();
         // Every cell of every row: a number, an effect cell or a suppression mark.
         for row in body {
-            assert_eq!(row.len(), header.len(), "{id}: row «{}» has {} cells", row[0], row.len());
+            assert_eq!(
+                row.len(),
+                header.len(),
+                "{id}: row «{}» has {} cells",
+                row[0],
+                row.len()
+            );
             for cell in &row[1..] {
                 assert!(
-                    cell.is_empty() && (row[0].starts_with("Antal") || row[0].starts_with("Gennemsnitlig")) || valid(cell),
+                    cell.is_empty()
+                        && (row[0].starts_with("Antal") || row[0].starts_with("Gennemsnitlig"))
+                        || valid(cell),
                     "{id}, row «{}»: «{cell}» is neither a number nor a suppression mark",
                     row[0]
                 );
@@ -180,7 +197,10 @@ fn every_published_table_has_its_rows_columns_and_a_value_in_every_cell() {
         }
         let published_rows = table["rows"].as_sequence().cloned().unwrap_or_default();
         let columns = table["columns"].as_sequence().cloned().unwrap_or_default();
-        let methods: Vec<u64> = columns.iter().filter_map(|c| c["method"].as_u64()).collect();
+        let methods: Vec<u64> = columns
+            .iter()
+            .filter_map(|c| c["method"].as_u64())
+            .collect();
         if !methods.is_empty() {
             // An effect table: its (group,) method columns in the published order, and as many
             // outcome (or group) rows as published, besides the row of counts.
@@ -190,11 +210,17 @@ fn every_published_table_has_its_rows_columns_and_a_value_in_every_cell() {
                 .collect();
             assert_eq!(ours.len(), methods.len(), "{id}: method columns {header:?}");
             for (column, (h, m)) in columns.iter().zip(ours.iter().zip(&methods)) {
-                assert!(h.ends_with(&format!("({m})")), "{id}: column {h} is not method ({m})");
+                assert!(
+                    h.ends_with(&format!("({m})")),
+                    "{id}: column {h} is not method ({m})"
+                );
                 if let Some(group) = column["group"].as_str()
                     && ["Alle", "Mænd", "Kvinder"].contains(&group)
                 {
-                    assert!(h.starts_with(group), "{id}: column {h} is not group {group}");
+                    assert!(
+                        h.starts_with(group),
+                        "{id}: column {h} is not group {group}"
+                    );
                 }
             }
             let outcome_rows = labels.iter().filter(|l| !l.starts_with("Antal")).count();
@@ -216,7 +242,10 @@ fn every_published_table_has_its_rows_columns_and_a_value_in_every_cell() {
                     "{id}: the published row «{label}» is missing"
                 );
                 if labels.contains(&label) && id != "bilagstabel_2_3" {
-                    assert!(build().text.contains(label), "{id}: «{label}» is not in the PDF");
+                    assert!(
+                        build().text.contains(label),
+                        "{id}: «{label}» is not in the PDF"
+                    );
                 }
             }
             assert!(labels.len() + allowed.len() >= published_rows.len());
@@ -234,7 +263,15 @@ fn every_figure_has_its_series() {
     for (figure, series) in [
         ("figur_2_3", &["maend", "kvinder"][..]),
         ("figur_2_4", &["maend", "kvinder"][..]),
-        ("bilagsfigur_2_1", &["deltagere_foer", "kontrol_foer", "deltagere_efter", "kontrol_efter"][..]),
+        (
+            "bilagsfigur_2_1",
+            &[
+                "deltagere_foer",
+                "kontrol_foer",
+                "deltagere_efter",
+                "kontrol_efter",
+            ][..],
+        ),
     ] {
         for s in series {
             let points = &r.figurer[figure][*s];
@@ -251,7 +288,10 @@ fn every_figure_has_its_series() {
     ] {
         for w in 0..=52 {
             let key = format!("{figure}.alle.m2.{stem}_u{w}");
-            let e = r.estimater.get(&key).unwrap_or_else(|| panic!("{key} missing"));
+            let e = r
+                .estimater
+                .get(&key)
+                .unwrap_or_else(|| panic!("{key} missing"));
             assert!(e.est.is_finite() && e.se.is_finite(), "{key}");
         }
         assert!(build().dir.join(format!("fig/{figure}.svg")).is_file());

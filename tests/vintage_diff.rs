@@ -56,6 +56,38 @@ fn vintages_differ_and_a_build_equals_itself() {
             || json["estimater"].as_object().is_some_and(|o| !o.is_empty())
     );
     assert!(root.path().join("d1/diff.pdf").is_file());
+    // Every listed sentence is a sentence of the prose, within one paragraph of one section: no
+    // title page, contents (dot leaders), colophon, caption, table note or heading.
+    let paragraphs = |build: &Path| -> Vec<String> {
+        let prose: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(build.join("prosa.json")).unwrap())
+                .unwrap();
+        prose
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|s| s["afsnit"].as_array().unwrap().iter())
+            .map(|p| p.as_str().unwrap().to_string())
+            .collect()
+    };
+    let (old_paragraphs, new_paragraphs) = (paragraphs(&march), paragraphs(&july));
+    let sentences = json["saetninger"].as_array().unwrap();
+    assert!(!sentences.is_empty());
+    for change in sentences {
+        for (side, paragraphs) in [("gammel", &old_paragraphs), ("ny", &new_paragraphs)] {
+            if let Some(sentence) = change[side].as_str() {
+                assert!(!sentence.contains(". . ."), "dot leaders: {sentence}");
+                assert!(
+                    paragraphs.iter().any(|p| p.contains(sentence)),
+                    "«{sentence}» is not a sentence of one paragraph"
+                );
+            }
+        }
+        assert!(
+            change["afsnit"].as_str().is_some_and(|a| !a.is_empty()),
+            "{change}"
+        );
+    }
     assert_eq!(
         diff(&july, &july, &root.path().join("d2")),
         0,

@@ -128,7 +128,10 @@ pub fn evaluation_window() -> (NaiveDate, NaiveDate) {
 /// The registers read only for per-person facts are freed once the facts are collected
 /// ([`Registers::release_person_facts`]); the participants, BEF, DREAM and IGU stay.
 pub fn build(registers: &mut Registers, codebook: &CodeBook, seed: u64) -> Result<AnalysisData> {
-    coverage::check(&registers.dream, &coverage::needs(coverage::starts(registers)?))?;
+    coverage::check(
+        &registers.dream,
+        &coverage::needs(coverage::starts(registers)?),
+    )?;
     let dream = &registers.dream;
     let permanent = codebook.mask("permanent_udenfor");
     let benefit = codebook.mask("offentlig_forsoergelse");

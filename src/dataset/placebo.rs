@@ -16,7 +16,10 @@ fn weeks() -> (calendar::WeekNo, calendar::WeekNo) {
 /// The first and last possible placebo start date (Monday of the first week, Friday of the last).
 pub fn window() -> (NaiveDate, NaiveDate) {
     let (first, last) = weeks();
-    (calendar::monday(first), calendar::monday(last) + Days::new(4))
+    (
+        calendar::monday(first),
+        calendar::monday(last) + Days::new(4),
+    )
 }
 
 /// The placebo start date of person `pnr` under `seed`.

@@ -56,8 +56,13 @@ pub struct Build {
     pub advarsler: Vec<String>,
     /// The provenance stamp, field by field.
     pub proveniens: serde_json::Map<String, Value>,
-    /// The report's sentences (from `rapport.txt`), `None` when the file is missing.
+    /// The report's sentences, `None` when the build has neither `prosa.json` nor
+    /// `rapport.txt`. From `prosa.json` (the chapters' prose by section) a sentence never runs
+    /// across a paragraph or heading, and title page, contents, colophon, captions and table notes
+    /// are not among them; `rapport.txt` (the page text) is the fallback for older builds.
     pub saetninger: Option<Vec<String>>,
+    /// The section heading of each sentence (parallel to `saetninger`; empty from `rapport.txt`).
+    pub saetning_afsnit: Vec<String>,
 }
 
 impl Build {
@@ -106,6 +111,18 @@ impl Build {
                 json_path.display()
             ))
         })?;
+        let prose_path = dir.join("prosa.json");
+        if prose_path.is_file() {
+            let prose: Vec<crate::render::markdown::Prose> = std::fs::read_to_string(&prose_path)
+                .map_err(anyhow::Error::from)
+                .and_then(|t| serde_json::from_str(&t).map_err(anyhow::Error::from))
+                .map_err(|e| {
+                    InputError::new(format!("kan ikke læse {}: {e}", prose_path.display()))
+                })?;
+            let (sentences, sections) = text::prose_sentences(&prose);
+            build.saetninger = Some(sentences);
+            build.saetning_afsnit = sections;
+        }
         build.dir = path.to_path_buf();
         Ok(build)
     }
@@ -139,6 +156,7 @@ impl Build {
             advarsler: field(&mut top, "advarsler")?,
             proveniens: field(&mut top, "proveniens")?,
             saetninger: rapport_txt.map(|t| text::sentences(&text::normalize(t))),
+            saetning_afsnit: Vec::new(),
         })
     }
 }
@@ -284,7 +302,19 @@ pub fn compare(old: &Build, new: &Build, tolerance: f64) -> Diff {
 
     let mut bemaerkninger = Vec::new();
     let saetninger = match (&old.saetninger, &new.saetninger) {
-        (Some(a), Some(b)) => text::compare(a, b),
+        (Some(a), Some(b)) => {
+            let mut changes = text::compare(a, b);
+            // Each changed sentence named by its section (new report's, else old's).
+            for change in &mut changes {
+                let section = |build: &Build, nr: Option<usize>| {
+                    nr.and_then(|n| build.saetning_afsnit.get(n - 1)).cloned()
+                };
+                change.afsnit = section(new, change.ny_nr)
+                    .or_else(|| section(old, change.gammel_nr))
+                    .filter(|s| !s.is_empty());
+            }
+            changes
+        }
         _ => {
             for build in [old, new] {
                 if build.saetninger.is_none() {

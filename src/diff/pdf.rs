@@ -161,6 +161,10 @@ pub fn typst_source(diff: &Diff) -> String {
                 (None, Some(j)) => format!("tilføjet · sætning {j}"),
                 (None, None) => String::new(),
             };
+            let place = match &sentence.afsnit {
+                Some(section) => format!("{section} · {place}"),
+                None => place,
+            };
             let label = if sentence.konklusion {
                 format!("Konklusion · {place}")
             } else {

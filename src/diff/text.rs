@@ -292,6 +292,25 @@ pub struct SentenceChange {
     pub ny: Option<String>,
     /// The words: runs of equal, removed and added words, in reading order.
     pub ord: Vec<WordRun>,
+    /// The heading of the section the sentence stands in (`null` when compared from the page
+    /// text, which has no sections).
+    pub afsnit: Option<String>,
+}
+
+/// The sentences of the report's prose, section by section, with the heading of each: a
+/// sentence ends within its paragraph.
+pub fn prose_sentences(prose: &[crate::render::markdown::Prose]) -> (Vec<String>, Vec<String>) {
+    let mut sentences_out = Vec::new();
+    let mut sections = Vec::new();
+    for section in prose {
+        for paragraph in &section.afsnit {
+            for sentence in sentences(paragraph) {
+                sentences_out.push(sentence);
+                sections.push(section.overskrift.clone());
+            }
+        }
+    }
+    (sentences_out, sections)
 }
 
 /// The sentences that differ between two texts (as given by [`sentences`]): conclusions first,
@@ -357,6 +376,7 @@ fn sentence_change(i: Option<usize>, j: Option<usize>, a: &[&str], b: &[&str]) -
         gammel: old,
         ny: new,
         ord,
+        afsnit: None,
     }
 }
 

@@ -254,7 +254,9 @@ impl Dream {
             }
         }
         let other: Vec<Column> = (raw.columns().iter())
-            .filter(|c| c.name().as_str() == id_name || !matches!(slot_of(c), Some(Slot::Week(_)) | None))
+            .filter(|c| {
+                c.name().as_str() == id_name || !matches!(slot_of(c), Some(Slot::Week(_)) | None)
+            })
             .cloned()
             .collect();
         if other.len() <= 1 {
@@ -264,7 +266,12 @@ impl Dream {
             csv: format == Format::Csv,
             first: first_row,
         };
-        let frame = table::check_rows(path, rows, DataFrame::new(raw.height(), other)?, &super::DREAM)?;
+        let frame = table::check_rows(
+            path,
+            rows,
+            DataFrame::new(raw.height(), other)?,
+            &super::DREAM,
+        )?;
         for column in frame.columns() {
             if let Some(slot) = slot_of(column) {
                 self.fill(&file, column, column.name().as_str(), slot, first_row)?;
@@ -285,7 +292,12 @@ impl Dream {
         match slot {
             Slot::Week(_) => {}
             Slot::Grad(c) => {
-                for (r, value) in column.f64()?.iter().enumerate().map(|(r, v)| (first_row + r, v)) {
+                for (r, value) in column
+                    .f64()?
+                    .iter()
+                    .enumerate()
+                    .map(|(r, v)| (first_row + r, v))
+                {
                     let rate = value.unwrap_or(0.0);
                     if !(0.0..=1.0 + 1e-9).contains(&rate) {
                         return crate::error::input_error(format!(
@@ -297,7 +309,12 @@ impl Dream {
                 }
             }
             Slot::Branche(c) => {
-                for (r, value) in column.str()?.iter().enumerate().map(|(r, v)| (first_row + r, v)) {
+                for (r, value) in column
+                    .str()?
+                    .iter()
+                    .enumerate()
+                    .map(|(r, v)| (first_row + r, v))
+                {
                     let Some(text) = value else { continue };
                     let code = text.parse::<u32>().map_err(|_| {
                         InputError::new(format!(
@@ -309,7 +326,12 @@ impl Dream {
                 }
             }
             Slot::Akasse(c) => {
-                for (r, value) in column.i64()?.iter().enumerate().map(|(r, v)| (first_row + r, v)) {
+                for (r, value) in column
+                    .i64()?
+                    .iter()
+                    .enumerate()
+                    .map(|(r, v)| (first_row + r, v))
+                {
                     match value {
                         None | Some(0) => {}
                         Some(1) => self.akasse[[r, c]] = true,
@@ -367,9 +389,11 @@ fn read_week(file: &str, column: &Column, index: usize, codebook: &CodeBook) -> 
             let values = column.cast(&DataType::Float64)?;
             for (r, value) in values.f64()?.iter().enumerate() {
                 let Some(v) = value else { continue };
-                let code = (v.fract() == 0.0 && (1.0..=999.0).contains(&v))
-                    .then_some(v as u16)
-                    .unwrap_or(UNREADABLE_CODE);
+                let code = if v.fract() == 0.0 && (1.0..=999.0).contains(&v) {
+                    v as u16
+                } else {
+                    UNREADABLE_CODE
+                };
                 put(r, &v.to_string(), code);
             }
         }

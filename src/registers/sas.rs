@@ -41,7 +41,11 @@ fn damaged(path: &Path, e: &sas7bdat::Error) -> anyhow::Error {
 
 /// The variable names of a SAS dataset, as stored (case kept), from its metadata alone.
 pub fn column_names(path: &Path) -> Result<Vec<String>> {
-    Ok(open(path)?.columns().iter().map(|c| c.name.clone()).collect())
+    Ok(open(path)?
+        .columns()
+        .iter()
+        .map(|c| c.name.clone())
+        .collect())
 }
 
 /// Number of rows a scan delivers (deleted rows left out), from the metadata alone.
@@ -222,7 +226,10 @@ impl Builder {
             (Builder::Text(out), buffer) => {
                 if let Some(cells) = buffer.as_str_iter() {
                     for cell in cells {
-                        match cell.map(str::trim_end).filter(|c| !c.trim_start().is_empty()) {
+                        match cell
+                            .map(str::trim_end)
+                            .filter(|c| !c.trim_start().is_empty())
+                        {
                             Some(text) => out.append_value(text),
                             None => out.append_null(),
                         }
@@ -236,7 +243,11 @@ impl Builder {
     fn finish(self, path: &Path) -> Result<Column> {
         Ok(match self {
             Builder::Number(b) => b.finish().into_series().into_column(),
-            Builder::Date(b) => b.finish().into_series().into_column().cast(&DataType::Date)?,
+            Builder::Date(b) => b
+                .finish()
+                .into_series()
+                .into_column()
+                .cast(&DataType::Date)?,
             Builder::Text(b) => b.finish().into_series().into_column(),
             Builder::Binary(name) => {
                 return Err(InputError::new(format!(

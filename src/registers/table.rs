@@ -132,7 +132,10 @@ impl Format {
         };
         // A binary extension on a file without that format's signature is a damaged or
         // misnamed file, not CSV.
-        let claimed = match path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()) {
+        let claimed = match path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        {
             Some(e) if e == "sas7bdat" => Some(Format::Sas),
             Some(e) if e == "parquet" => Some(Format::Parquet),
             _ => None,
@@ -175,7 +178,9 @@ pub fn find(dir: &Path, stem: &str) -> Result<Option<PathBuf>> {
                 return false;
             };
             s.to_string_lossy().eq_ignore_ascii_case(stem)
-                && EXTENSIONS.iter().any(|x| e.to_string_lossy().eq_ignore_ascii_case(x))
+                && EXTENSIONS
+                    .iter()
+                    .any(|x| e.to_string_lossy().eq_ignore_ascii_case(x))
         })
         .collect();
     found.sort();
@@ -187,7 +192,11 @@ pub fn find(dir: &Path, stem: &str) -> Result<Option<PathBuf>> {
             dir.display(),
             found
                 .iter()
-                .map(|p| p.file_name().unwrap_or_default().to_string_lossy().into_owned())
+                .map(|p| p
+                    .file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into_owned())
                 .collect::<Vec<_>>()
                 .join(", ")
         ))
@@ -306,7 +315,10 @@ pub fn check_rows(path: &Path, rows: Rows, raw: DataFrame, spec: &TableSpec) -> 
     // never held twice.
     let mut raw: Vec<Option<Column>> = raw.into_columns().into_iter().map(Some).collect();
     let mut take = |name: &str| -> Option<Column> {
-        names.iter().position(|n| n == name).and_then(|i| raw[i].take())
+        names
+            .iter()
+            .position(|n| n == name)
+            .and_then(|i| raw[i].take())
     };
     for col in spec.columns {
         let found = names.iter().find(|n| {
@@ -318,7 +330,13 @@ pub fn check_rows(path: &Path, rows: Rows, raw: DataFrame, spec: &TableSpec) -> 
                 let Some(column) = take(name) else {
                     continue;
                 };
-                match coerce(path, rows, column.as_materialized_series(), col.name, col.kind) {
+                match coerce(
+                    path,
+                    rows,
+                    column.as_materialized_series(),
+                    col.name,
+                    col.kind,
+                ) {
                     Ok(series) => {
                         if !col.nullable
                             && let Some(row) = first_null(&series)
@@ -359,7 +377,13 @@ pub fn check_rows(path: &Path, rows: Rows, raw: DataFrame, spec: &TableSpec) -> 
             let Some(column) = take(name) else {
                 continue;
             };
-            match coerce(path, rows, column.as_materialized_series(), &lower, pattern.kind) {
+            match coerce(
+                path,
+                rows,
+                column.as_materialized_series(),
+                &lower,
+                pattern.kind,
+            ) {
                 Ok(series) => columns.push(series.with_name(lower.as_str().into()).into_column()),
                 Err(e) => problems.push(e.to_string()),
             }
@@ -429,10 +453,18 @@ fn coerce(path: &Path, rows: Rows, series: &Series, name: &str, kind: Kind) -> R
 }
 
 /// A decimal column as whole numbers (Int64), naming the first cell that is not one.
-fn whole_numbers(path: &Path, rows: Rows, series: &Series, name: &str, kind: Kind) -> Result<Series> {
+fn whole_numbers(
+    path: &Path,
+    rows: Rows,
+    series: &Series,
+    name: &str,
+    kind: Kind,
+) -> Result<Series> {
     let values = series.cast(&DataType::Float64)?;
-    let bad = (values.f64()?.iter().enumerate())
-        .find_map(|(row, v)| v.filter(|v| v.fract() != 0.0 || v.abs() >= 9.0e15).map(|v| (row, v)));
+    let bad = (values.f64()?.iter().enumerate()).find_map(|(row, v)| {
+        v.filter(|v| v.fract() != 0.0 || v.abs() >= 9.0e15)
+            .map(|v| (row, v))
+    });
     if let Some((row, v)) = bad {
         return Err(InputError::new(format!(
             "{}: {}, kolonne {name}: {v} er ikke {}",
@@ -446,13 +478,7 @@ fn whole_numbers(path: &Path, rows: Rows, series: &Series, name: &str, kind: Kin
     Ok(values.cast(&DataType::Int64)?)
 }
 
-fn parse_text(
-    path: &Path,
-    rows: Rows,
-    series: &Series,
-    name: &str,
-    kind: Kind,
-) -> Result<Series> {
+fn parse_text(path: &Path, rows: Rows, series: &Series, name: &str, kind: Kind) -> Result<Series> {
     let text = series.str()?;
     let bad = |row: usize, value: &str| -> anyhow::Error {
         InputError::new(format!(

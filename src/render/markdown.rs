@@ -260,6 +260,56 @@ enum Node<'a> {
     },
 }
 
+/// The running prose of one section of a chapter: its heading and the text of its paragraphs
+/// (list items and quotations included), as a reader reads them, without tables, figures,
+/// captions and notes (those are placed as blocks, not written as paragraphs). The vintage diff
+/// compares the report's sentences section by section from this (docs/diff.md).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Prose {
+    /// The section's heading ("" before the first heading).
+    pub overskrift: String,
+    /// Its paragraphs, whitespace collapsed.
+    pub afsnit: Vec<String>,
+}
+
+/// The prose of a Markdown chapter (after its template has run), section by section.
+pub fn prose(md: &str) -> Result<Vec<Prose>, MarkdownError> {
+    let (md, _) = protect_inline_placeholders(md)?;
+    let tree = build_tree(&md)?;
+    let mut out = vec![Prose {
+        overskrift: String::new(),
+        afsnit: Vec::new(),
+    }];
+    collect_prose(&tree, &mut out);
+    out.retain(|p| !p.afsnit.is_empty() || !p.overskrift.is_empty());
+    Ok(out)
+}
+
+fn collect_prose(nodes: &[Node<'_>], out: &mut Vec<Prose>) {
+    let squeeze = |t: String| t.split_whitespace().collect::<Vec<_>>().join(" ");
+    for node in nodes {
+        let Node::Branch { tag, children, .. } = node else {
+            continue;
+        };
+        match tag {
+            Tag::Heading { .. } => out.push(Prose {
+                overskrift: squeeze(plain_text(children)),
+                afsnit: Vec::new(),
+            }),
+            Tag::Paragraph => {
+                let text = squeeze(plain_text(children));
+                if !text.is_empty()
+                    && let Some(section) = out.last_mut()
+                {
+                    section.afsnit.push(text);
+                }
+            }
+            Tag::List(_) | Tag::Item | Tag::BlockQuote(_) => collect_prose(children, out),
+            _ => {}
+        }
+    }
+}
+
 /// The text of inline nodes without their markup (an image's alternative text).
 fn plain_text(nodes: &[Node<'_>]) -> String {
     let mut out = String::new();

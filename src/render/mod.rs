@@ -85,7 +85,7 @@ pub fn report(
     results: &Results,
     tables: &BTreeMap<String, Table>,
     figures: &BTreeMap<String, Figure>,
-) -> Result<String> {
+) -> Result<Rendered> {
     let blocks = Blocks::default();
     let mut env = base_environment()?;
     add_results(&mut env, results);
@@ -93,22 +93,31 @@ pub fn report(
     // Chapters may import shared macros: `{% import "kapitler/makroer.j2" as m %}`.
     env.set_loader(minijinja::path_loader(&config.root));
     let mut body = String::new();
+    let mut prose = Vec::new();
     for chapter in &config.kapitler {
         let path = config.chapter_path(chapter);
         let source = std::fs::read_to_string(&path).with_context(|| {
             InputError::new(format!("kan ikke læse kapitlet {}", path.display()))
         })?;
         let name = path.display().to_string();
-        body.push_str(&render_markdown(
-            &env,
-            &blocks,
-            &name,
-            &source,
-            minijinja::context! {},
-        )?);
+        let (typst, chapter_prose) =
+            render_chapter(&env, &blocks, &name, &source, minijinja::context! {})?;
+        body.push_str(&typst);
         body.push_str("\n\n");
+        prose.extend(chapter_prose);
     }
-    Ok(wrap(config, results, &body))
+    Ok(Rendered {
+        typst: wrap(config, results, &body),
+        prosa: prose,
+    })
+}
+
+/// The report as typst markup, and its running prose section by section.
+pub struct Rendered {
+    /// The main typst file.
+    pub typst: String,
+    /// The chapters' prose by section ([`markdown::Prose`]), for the vintage diff.
+    pub prosa: Vec<markdown::Prose>,
 }
 
 /// Renders one markdown + minijinja source with `context` and converts it to typst markup.
@@ -119,11 +128,25 @@ pub fn render_markdown(
     source: &str,
     context: Value,
 ) -> Result<String> {
+    render_chapter(env, blocks, name, source, context).map(|(typst, _)| typst)
+}
+
+/// [`render_markdown`], and the chapter's prose section by section ([`markdown::prose`]).
+pub fn render_chapter(
+    env: &Environment,
+    blocks: &Blocks,
+    name: &str,
+    source: &str,
+    context: Value,
+) -> Result<(String, Vec<markdown::Prose>)> {
     let rendered = env
         .render_named_str(name, source, context)
         .map_err(|e| template_error(name, &e))?;
-    markdown::markdown_to_typst(&rendered, &blocks.snapshot())
-        .map_err(|e| InputError::new(format!("{name} (efter skabelonen): {e}")).into())
+    let markdown_error = |e| InputError::new(format!("{name} (efter skabelonen): {e}"));
+    let typst =
+        markdown::markdown_to_typst(&rendered, &blocks.snapshot()).map_err(markdown_error)?;
+    let prose = markdown::prose(&rendered).map_err(markdown_error)?;
+    Ok((typst, prose))
 }
 
 fn template_error(name: &str, error: &minijinja::Error) -> anyhow::Error {

@@ -173,7 +173,10 @@ pub fn balance(results: &Results, id: &str, groups: &[(&str, &str)]) -> Result<T
     }
     // Men and women side by side: a group header over each one's five columns.
     let column_groups: Vec<(String, usize)> = if groups.len() > 1 {
-        groups.iter().map(|(_, g)| (g.to_string(), COLUMNS.len())).collect()
+        groups
+            .iter()
+            .map(|(_, g)| (g.to_string(), COLUMNS.len()))
+            .collect()
     } else {
         Vec::new()
     };
