@@ -35,16 +35,24 @@ pub enum Command {
     Diff(DiffArgs),
 }
 
-/// Options of `build`.
-#[derive(Debug, clap::Args)]
-pub struct BuildArgs {
+/// The report configuration and the data, as every command that reads the registers takes them.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Source {
     /// The report configuration.
     #[arg(long, default_value = "report/rapport.yaml")]
     pub config: PathBuf,
-    /// Folder with register extracts; overrides the config. Without it (and without `data.mappe` in
-    /// the config) the bundled synthetic registers are generated and used.
+    /// Folder with register extracts (SAS, parquet or CSV); overrides the config. Without it (and
+    /// without `data.mappe` in the config) the bundled synthetic registers are generated and used.
     #[arg(long)]
     pub data: Option<PathBuf>,
+}
+
+/// Options of `build`.
+#[derive(Debug, clap::Args)]
+pub struct BuildArgs {
+    /// Configuration and data.
+    #[command(flatten)]
+    pub source: Source,
     /// Output folder. Results are cached per analysis in OUT/.cache (delete it at any time), so a
     /// prose edit re-renders without estimating and a changed analysis re-runs only itself.
     #[arg(long, default_value = "build")]
@@ -63,12 +71,9 @@ pub struct BuildArgs {
 /// Options of `tjek`.
 #[derive(Debug, clap::Args)]
 pub struct TjekArgs {
-    /// The report configuration.
-    #[arg(long, default_value = "report/rapport.yaml")]
-    pub config: PathBuf,
-    /// Folder with register extracts (default: as `build`, the synthetic registers).
-    #[arg(long)]
-    pub data: Option<PathBuf>,
+    /// Configuration and data.
+    #[command(flatten)]
+    pub source: Source,
     /// The build folder, where the synthetic registers are generated when no data are given.
     #[arg(long, default_value = "build")]
     pub out: PathBuf,
@@ -98,12 +103,9 @@ pub struct SynthArgs {
 /// Options of `statusnotater`.
 #[derive(Debug, clap::Args)]
 pub struct StatusArgs {
-    /// The report configuration (data source, discretion threshold, document date).
-    #[arg(long, default_value = "report/rapport.yaml")]
-    pub config: PathBuf,
-    /// Folder with register extracts (default: as `build`).
-    #[arg(long)]
-    pub data: Option<PathBuf>,
+    /// Configuration (data source, discretion threshold, document date) and data.
+    #[command(flatten)]
+    pub source: Source,
     /// Only these municipalities (repeat the option for several).
     #[arg(long)]
     pub kommune: Vec<String>,

@@ -74,8 +74,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Statusnotater(args) => statusnotat::run(&args),
         Command::Diff(args) => diff::run(&args).map(|_| ()),
         Command::Tjek(args) => tjek::run(&tjek::Request {
-            config: args.config,
-            data: args.data,
+            config: args.source.config,
+            data: args.source.data,
             out: args.out,
         })
         .map(|_| ()),
@@ -88,8 +88,8 @@ pub fn run_with_status(cli: Cli) -> Result<i32> {
     match cli.command {
         Command::Diff(args) => diff::run(&args),
         Command::Tjek(args) => tjek::run(&tjek::Request {
-            config: args.config,
-            data: args.data,
+            config: args.source.config,
+            data: args.source.data,
             out: args.out,
         }),
         command => run(Cli { command }).map(|()| 0),

@@ -53,8 +53,13 @@ pub fn run(args: &BuildArgs) -> Result<BuildOutput> {
     if args.watch {
         return watch(args).map(|never| match never {});
     }
-    let config = Config::load(&args.config)?;
-    build_report_with(&config, args.data.as_deref(), &args.out, &options(args))
+    let config = Config::load(&args.source.config)?;
+    build_report_with(
+        &config,
+        args.source.data.as_deref(),
+        &args.out,
+        &options(args),
+    )
 }
 
 fn options(args: &BuildArgs) -> BuildOptions {
@@ -281,7 +286,7 @@ pub fn watch(args: &BuildArgs) -> Result<std::convert::Infallible> {
     loop {
         round += 1;
         let started = Instant::now();
-        let config = Config::load(&args.config);
+        let config = Config::load(&args.source.config);
         if let Ok(config) = &config {
             known_chapters = config
                 .kapitler
@@ -290,6 +295,7 @@ pub fn watch(args: &BuildArgs) -> Result<std::convert::Infallible> {
                 .collect();
         }
         let data_dir = args
+            .source
             .data
             .clone()
             .or_else(|| config.as_ref().ok().and_then(|c| c.data.mappe.clone()));
@@ -297,7 +303,7 @@ pub fn watch(args: &BuildArgs) -> Result<std::convert::Infallible> {
         // Taken before the build, so that an edit saved during the build starts another one.
         let before = snapshot(&watched);
         let outcome = config.and_then(|config| {
-            build_report_with(&config, args.data.as_deref(), &args.out, &options)
+            build_report_with(&config, args.source.data.as_deref(), &args.out, &options)
         });
         let cause = if changed.is_empty() {
             String::new()
@@ -347,8 +353,8 @@ pub fn watch(args: &BuildArgs) -> Result<std::convert::Infallible> {
 
 /// The files `build --watch` follows: configuration, code book, chapters, layout, data folder.
 fn watched_files(args: &BuildArgs, chapters: &[PathBuf], data: Option<&Path>) -> Vec<PathBuf> {
-    let root = args.config.parent().unwrap_or(Path::new(""));
-    let mut files = vec![args.config.clone(), root.join("dream-koder.yaml")];
+    let root = args.source.config.parent().unwrap_or(Path::new(""));
+    let mut files = vec![args.source.config.clone(), root.join("dream-koder.yaml")];
     files.extend(chapters.iter().cloned());
     if let Some(dir) = &args.templates {
         files.push(dir.join("rapport.typ"));

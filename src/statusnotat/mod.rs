@@ -129,7 +129,7 @@ pub fn note(municipality: &str, all: &[Participant], cutoff: NaiveDate, threshol
 
 /// Runs `statusnotater`.
 pub fn run(args: &StatusArgs) -> Result<()> {
-    let config = Config::load(&args.config)?;
+    let config = Config::load(&args.source.config)?;
     let cutoff = match (args.runde, args.cutoff) {
         (Some(_), Some(_)) => {
             return crate::error::input_error("angiv enten --runde eller --cutoff, ikke begge");
@@ -144,7 +144,7 @@ pub fn run(args: &StatusArgs) -> Result<()> {
         .parent()
         .unwrap_or(Path::new("build"))
         .to_path_buf();
-    let source = crate::pipeline::data_source(&config, args.data.as_deref(), &build_dir)?;
+    let source = crate::pipeline::data_source(&config, args.source.data.as_deref(), &build_dir)?;
     let codebook = CodeBook::load(&config.root.join("dream-koder.yaml"))?;
     let regs = registers::load(&source.dir, &codebook)?;
     let people = measures::participants(&regs, &codebook, cutoff, args.runde.map(i64::from))?;
