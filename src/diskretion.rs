@@ -27,6 +27,14 @@ pub fn split(parts: (usize, usize), threshold: usize) -> (Cell, Cell) {
     }
 }
 
+/// Whether the total of a column may be shown when `hidden` of its cells are suppressed and the
+/// hidden cells add up to `sums` (one sum per quantity, e.g. women and men): the total minus the
+/// shown cells gives those sums, so it is shown when no cell is hidden, or when at least two are
+/// and every sum may be published itself (secondary suppression).
+pub fn total_shown(hidden: usize, sums: &[usize], threshold: usize) -> bool {
+    hidden == 0 || (hidden >= 2 && sums.iter().all(|&s| publishable(s, threshold)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -38,5 +46,16 @@ mod tests {
         assert_eq!(split((40, 0), 5), (Cell::Shown(40), Cell::Shown(0)));
         assert_eq!(split((25, 25), 5), (Cell::Shown(25), Cell::Shown(25)));
         assert!(publishable(0, 5) && !publishable(4, 5) && publishable(5, 5));
+    }
+
+    #[test]
+    fn a_total_that_would_reveal_hidden_cells_is_hidden() {
+        // One hidden municipality: the total minus the others gives it.
+        assert!(!total_shown(1, &[8], 5));
+        // Two hidden, whose sums rest on enough persons: neither follows.
+        assert!(total_shown(2, &[9, 12], 5));
+        // Two hidden whose women together are 3: the total would publish those 3.
+        assert!(!total_shown(2, &[3, 18], 5));
+        assert!(total_shown(0, &[], 5));
     }
 }

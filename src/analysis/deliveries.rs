@@ -8,7 +8,9 @@ use anyhow::Result;
 use std::collections::BTreeMap;
 
 /// Counts per delivering municipality into `results.tal` as `tabel_2_1.<kommune>.{alle,kvinder,maend,uger}`;
-/// hidden cells are left out and listed in `results.diskretion`.
+/// hidden cells are left out and listed in `results.diskretion`. A total is hidden as well when it
+/// would give a hidden cell by subtraction (secondary suppression): when one cell of its column is
+/// hidden, or several whose sum rests on fewer persons than the threshold.
 pub fn tabulate(registers: &Registers, threshold: usize, results: &mut Results) -> Result<()> {
     let d = &registers.deltagere.frame;
     let ids: Vec<Option<&str>> = d.column("PNR")?.str()?.iter().collect();
@@ -40,6 +42,10 @@ pub fn tabulate(registers: &Registers, threshold: usize, results: &mut Results) 
         entry.3 += 1;
     }
     let mut total = (0usize, 0usize, 0.0f64, 0usize);
+    // The hidden cells of the column of all persons, and of the columns by sex: (cells, persons)
+    // and (cells, women, men).
+    let mut hidden_all = (0usize, 0usize);
+    let mut hidden_sex = (0usize, 0usize, 0usize);
     for (name, (women, men, weeks, n)) in &table {
         let slug = crate::dataset::slug(name);
         let prefix = format!("tabel_2_1.{slug}");
@@ -50,6 +56,7 @@ pub fn tabulate(registers: &Registers, threshold: usize, results: &mut Results) 
                 .insert(format!("{prefix}.uger"), weeks / *n as f64);
         } else {
             results.diskretion.push(format!("{prefix}.alle"));
+            hidden_all = (hidden_all.0 + 1, hidden_all.1 + n);
         }
         match diskretion::split((*women, *men), threshold) {
             (Cell::Shown(w), Cell::Shown(m)) => {
@@ -59,6 +66,7 @@ pub fn tabulate(registers: &Registers, threshold: usize, results: &mut Results) 
             _ => {
                 results.diskretion.push(format!("{prefix}.kvinder"));
                 results.diskretion.push(format!("{prefix}.maend"));
+                hidden_sex = (hidden_sex.0 + 1, hidden_sex.1 + women, hidden_sex.2 + men);
             }
         }
         results
@@ -66,19 +74,20 @@ pub fn tabulate(registers: &Registers, threshold: usize, results: &mut Results) 
             .insert(format!("kommune.{slug}"), name.clone());
         total = (total.0 + women, total.1 + men, total.2 + weeks, total.3 + n);
     }
-    results
-        .tal
-        .insert("tabel_2_1.i_alt.alle".into(), total.3 as f64);
-    results
-        .tal
-        .insert("tabel_2_1.i_alt.kvinder".into(), total.0 as f64);
-    results
-        .tal
-        .insert("tabel_2_1.i_alt.maend".into(), total.1 as f64);
-    results.tal.insert(
-        "tabel_2_1.i_alt.uger".into(),
-        total.2 / total.3.max(1) as f64,
-    );
+    let mut total_cell = |key: &str, value: f64, shown: bool| {
+        let key = format!("tabel_2_1.i_alt.{key}");
+        if shown {
+            results.tal.insert(key, value);
+        } else {
+            results.diskretion.push(key);
+        }
+    };
+    let all_shown = diskretion::total_shown(hidden_all.0, &[hidden_all.1], threshold);
+    let sex_shown = diskretion::total_shown(hidden_sex.0, &[hidden_sex.1, hidden_sex.2], threshold);
+    total_cell("alle", total.3 as f64, all_shown);
+    total_cell("kvinder", total.0 as f64, sex_shown);
+    total_cell("maend", total.1 as f64, sex_shown);
+    total_cell("uger", total.2 / total.3.max(1) as f64, all_shown);
     results
         .tal
         .insert("tabel_2_1.kommuner".into(), table.len() as f64);

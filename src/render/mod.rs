@@ -211,6 +211,9 @@ fn add_results(env: &mut Environment<'static>, results: &Results) {
             .map(|e| Value::from(Serde(e)))
             .ok_or_else(|| unknown("estimatet", &key))
     });
+    let published: std::collections::BTreeSet<String> = results.tal.keys().cloned().collect();
+    // Whether a number is published (not hidden by disclosure control): `har_tal(key)`.
+    env.add_function("har_tal", move |key: String| published.contains(&key));
     let numbers = results.tal.clone();
     env.add_function(
         "tal",
