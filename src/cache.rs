@@ -6,7 +6,7 @@
 //! | part | key (besides the program and the data) |
 //! |---|---|
 //! | `data`: provenance of the data, funnel, labels, main period | – |
-//! | `beskrivelse`: Tabel 3.1, balance, densities, profile figures | `analyse.baandbredde` |
+//! | `beskrivelse`: Tabel 3.1, balance, densities, profile figures | `analyse.baandbredde`, `analyse.diskretion` |
 //! | `leverancer`: Tabel 2.1 under disclosure control | `analyse.diskretion` |
 //! | one per analysis (`analyser:` entry, by its id) | its own specification, `analyse.bootstrap`, `analyse.baandbredde` |
 //!
@@ -154,6 +154,7 @@ pub fn entries(fingerprints: &Fingerprints, config: &Config) -> Result<Vec<Entry
     }];
     let mut h = base("beskrivelse");
     field(&mut h, config.analyse.baandbredde.as_bytes());
+    field(&mut h, &(config.analyse.diskretion as u64).to_le_bytes());
     entries.push(Entry {
         part: Part::Description,
         name: "beskrivelse".into(),

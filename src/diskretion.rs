@@ -27,6 +27,15 @@ pub fn split(parts: (usize, usize), threshold: usize) -> (Cell, Cell) {
     }
 }
 
+/// Whether a share of `persons` persons of whom `with` have the trait (e.g. live in Kerteminde)
+/// may be shown: the denominator rests on at least `threshold` persons, and neither the numerator
+/// nor its complement (`persons − with`) is 1 to `threshold − 1` persons.
+pub fn share_publishable(with: usize, persons: usize, threshold: usize) -> bool {
+    persons >= threshold
+        && publishable(with, threshold)
+        && publishable(persons - with.min(persons), threshold)
+}
+
 /// Whether the total of a column may be shown when `hidden` of its cells are suppressed and the
 /// hidden cells add up to `sums` (one sum per quantity, e.g. women and men): the total minus the
 /// shown cells gives those sums, so it is shown when no cell is hidden, or when at least two are
@@ -46,6 +55,16 @@ mod tests {
         assert_eq!(split((40, 0), 5), (Cell::Shown(40), Cell::Shown(0)));
         assert_eq!(split((25, 25), 5), (Cell::Shown(25), Cell::Shown(25)));
         assert!(publishable(0, 5) && !publishable(4, 5) && publishable(5, 5));
+    }
+
+    #[test]
+    fn a_share_of_persons_is_shown_when_neither_part_is_small() {
+        // Kerteminde: 8 participants, 3 in IGU (37.5 %): 3 persons, and 5 not.
+        assert!(!share_publishable(3, 8, 5));
+        assert!(!share_publishable(6, 8, 5)); // the complement, 2 persons
+        assert!(share_publishable(0, 8, 5) && share_publishable(8, 8, 5));
+        assert!(share_publishable(5, 10, 5));
+        assert!(!share_publishable(0, 4, 5)); // the denominator itself
     }
 
     #[test]

@@ -120,7 +120,11 @@ fn each_part_is_keyed_by_exactly_what_it_reads() {
     assert_eq!(changed(&base, &keys(&fp, &bandwidth)), expected);
     let mut discretion = config.clone();
     discretion.analyse.diskretion = 10;
-    assert_eq!(changed(&base, &keys(&fp, &discretion)), ["leverancer"]);
+    // The threshold governs Tabel 2.1 and the descriptive shares (Tabel 3.1, profiles).
+    assert_eq!(
+        changed(&base, &keys(&fp, &discretion)),
+        ["beskrivelse", "leverancer"]
+    );
 
     // Moving an analysis keeps its key; prose, titles and dates touch none.
     let mut moved = config.clone();

@@ -227,11 +227,40 @@ fn numbers_in_the_prose_and_tables_equal_the_results() {
 #[test]
 fn no_published_cell_rests_on_one_to_four_persons() {
     let b = built();
+    let small = |n: f64| n > 0.5 && n < 4.5;
     for (key, value) in &b.results.tal {
         if key.starts_with("tabel_2_1.") && !key.ends_with(".uger") && key != "tabel_2_1.kommuner" {
+            assert!(!small(*value), "{key} = {value} is a small cell");
+        }
+        // Tabel 3.1's shares of persons by municipality: neither the persons living there nor
+        // the others in the group may be 1–4.
+        if let Some(rest) = key.strip_prefix("tabel_3_1.")
+            && let Some((group, name)) = rest.split_once('.')
+            && name.starts_with("kommune_")
+        {
+            let n = b.results.tal[&format!("antal.{group}.deltagere")];
+            let with = value * n;
             assert!(
-                *value == 0.0 || *value >= 5.0,
-                "{key} = {value} is a small cell"
+                !small(with) && !small(n - with),
+                "{key} = {value} of {n} persons rests on {with:.0} persons"
+            );
+        }
+    }
+    // Tabel 2.1's totals do not give a hidden municipality by subtraction.
+    for column in ["alle", "kvinder", "maend"] {
+        let hidden = b
+            .results
+            .diskretion
+            .iter()
+            .filter(|k| k.starts_with("tabel_2_1.") && k.ends_with(&format!(".{column}")))
+            .filter(|k| !k.contains("i_alt"))
+            .count();
+        if hidden == 1 {
+            assert!(
+                !b.results
+                    .tal
+                    .contains_key(&format!("tabel_2_1.i_alt.{column}")),
+                "the total of «{column}» gives the one hidden municipality"
             );
         }
     }

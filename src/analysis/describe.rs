@@ -5,6 +5,7 @@
 use super::plan::{Kind, METHODS};
 use super::sample::{self, BandwidthRule, KernelKey, SampleData, Variant};
 use crate::dataset::{AnalysisData, PROFILE_MONTHS, columns::Columns};
+use crate::diskretion;
 use crate::estimators::{PsModel, Units, balance, mean_abs_sdif, score_densities};
 use crate::results::{BalanceRow, Results};
 use anyhow::Result;
@@ -16,8 +17,14 @@ const GROUPS: [(&str, Option<bool>); 3] = [
     ("kvinder", Some(false)),
 ];
 
-/// Computes every descriptive number into `results`.
-pub fn all(data: &AnalysisData, rule: BandwidthRule, results: &mut Results) -> Result<()> {
+/// Computes every descriptive number into `results`; `threshold` is the discretion threshold
+/// (`analyse.diskretion`) of the participants' characteristics.
+pub fn all(
+    data: &AnalysisData,
+    rule: BandwidthRule,
+    threshold: usize,
+    results: &mut Results,
+) -> Result<()> {
     for (k, step) in data.funnel.iter().enumerate() {
         results
             .tal
@@ -30,22 +37,32 @@ pub fn all(data: &AnalysisData, rule: BandwidthRule, results: &mut Results) -> R
         let rows: Vec<usize> = (0..data.len())
             .filter(|&i| data.main_sample[i] && male.is_none_or(|m| data.male[i] == m))
             .collect();
-        descriptives(data, group, &rows, results);
+        descriptives(data, group, &rows, threshold, results);
         balance_of(data, group, &rows, rule, results)?;
     }
     results.figurer.insert(
         "figur_2_3".into(),
-        profile_by_sex(data, &data.employment_profile),
+        profile_by_sex(data, &data.employment_profile, threshold),
     );
-    results
-        .figurer
-        .insert("figur_2_4".into(), profile_by_sex(data, &data.igu_profile));
+    results.figurer.insert(
+        "figur_2_4".into(),
+        profile_by_sex(data, &data.igu_profile, threshold),
+    );
     Ok(())
 }
 
 /// Means of the descriptive variables for participants and controls: `tabel_3_1.<gruppe>.<var>`
 /// (participants) and `kontrol.<gruppe>.<var>`, and the counts `antal.<gruppe>.deltagere|kontrol`.
-fn descriptives(data: &AnalysisData, group: &str, rows: &[usize], results: &mut Results) {
+/// A share of persons (a 0/1 variable) is published only under [`diskretion::share_publishable`],
+/// a mean only over at least `threshold` persons; a hidden number is listed in
+/// `results.diskretion` (Tabel 3.1 prints "–").
+fn descriptives(
+    data: &AnalysisData,
+    group: &str,
+    rows: &[usize],
+    threshold: usize,
+    results: &mut Results,
+) {
     for (treated, prefix, count) in [
         (true, "tabel_3_1", "deltagere"),
         (false, "kontrol", "kontrol"),
@@ -64,11 +81,23 @@ fn descriptives(data: &AnalysisData, group: &str, rows: &[usize], results: &mut 
                 .map(|&i| data.descriptives[[i, j]])
                 .filter(|v| v.is_finite())
                 .collect();
-            if !values.is_empty() {
-                results.tal.insert(
-                    format!("{prefix}.{group}.{name}"),
-                    values.iter().sum::<f64>() / values.len() as f64,
-                );
+            if values.is_empty() {
+                continue;
+            }
+            let key = format!("{prefix}.{group}.{name}");
+            let binary = values.iter().all(|&v| v == 0.0 || v == 1.0);
+            let with = values.iter().filter(|&&v| v == 1.0).count();
+            let publishable = if binary {
+                diskretion::share_publishable(with, values.len(), threshold)
+            } else {
+                values.len() >= threshold
+            };
+            if publishable {
+                results
+                    .tal
+                    .insert(key, values.iter().sum::<f64>() / values.len() as f64);
+            } else {
+                results.diskretion.push(key);
             }
         }
     }
@@ -155,7 +184,14 @@ fn balance_of(
 
 /// Series of Figur 2.3 (employment rate) and 2.4 (share in IGU): participants' mean of a monthly
 /// profile by month relative to start, by sex.
-fn profile_by_sex(data: &AnalysisData, profile: &Columns) -> BTreeMap<String, Vec<[f64; 2]>> {
+/// The participants' monthly profile around start by sex. A month's point rests on the persons
+/// followed that month; where the profile is a share of persons (IGU: each person in or not), it is
+/// shown only under [`diskretion::share_publishable`], else over at least `threshold` persons.
+fn profile_by_sex(
+    data: &AnalysisData,
+    profile: &Columns,
+    threshold: usize,
+) -> BTreeMap<String, Vec<[f64; 2]>> {
     let mut series = BTreeMap::new();
     for (name, male) in [("maend", true), ("kvinder", false)] {
         let rows: Vec<usize> = (0..data.len())
@@ -168,7 +204,14 @@ fn profile_by_sex(data: &AnalysisData, profile: &Columns) -> BTreeMap<String, Ve
                     .map(|&i| profile[[i, k]])
                     .filter(|v| v.is_finite())
                     .collect();
-                (!values.is_empty()).then(|| {
+                let binary = values.iter().all(|&v| v == 0.0 || v == 1.0);
+                let with = values.iter().filter(|&&v| v == 1.0).count();
+                let shown = if binary {
+                    diskretion::share_publishable(with, values.len(), threshold)
+                } else {
+                    values.len() >= threshold
+                };
+                shown.then(|| {
                     [
                         k as f64 - PROFILE_MONTHS as f64,
                         values.iter().sum::<f64>() / values.len() as f64,

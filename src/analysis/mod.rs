@@ -158,7 +158,12 @@ pub fn data_part(
 /// series ([`describe`]). Depends on the data and the bandwidth rule only.
 pub fn description_part(config: &Config, data: &AnalysisData) -> Result<Results> {
     let mut results = empty_results();
-    describe::all(data, bandwidth_rule(config)?, &mut results)?;
+    describe::all(
+        data,
+        bandwidth_rule(config)?,
+        config.analyse.diskretion,
+        &mut results,
+    )?;
     Ok(results)
 }
 

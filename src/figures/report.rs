@@ -126,7 +126,7 @@ pub fn profile(results: &Results, id: &str) -> Result<Figure> {
         axes.y_label = "Andel i IGU (pct.)".into();
         (
             "Andel af deltagerne i integrationsgrunduddannelse (IGU) før og efter start, mænd og kvinder",
-            "Kilde: IGU-startdatoer; et forløb regnes som aktivt i to år fra start. Deltagere i analysepopulationen.",
+            "Kilde: IGU-startdatoer; et forløb regnes som aktivt i to år fra start. Deltagere i analysepopulationen. Af diskretionshensyn er måneder udeladt, hvor andelen ville bygge på for få personer med eller uden IGU.",
         )
     } else {
         (

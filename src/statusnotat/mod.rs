@@ -267,6 +267,9 @@ fn profile_figure(
     what: &str,
     profile: fn(&Participant) -> &[f64; 25],
 ) -> Result<Figure> {
+    // A month's point rests on the persons followed that month; where it is a share of persons
+    // (IGU: each person in or not), the persons in it and the persons not in it must each be 0 or
+    // at least the threshold too (diskretion::share_publishable).
     let series_of = |members: Vec<&Participant>, label: &str| -> Series {
         let points = (0..25)
             .filter_map(|k| {
@@ -275,7 +278,14 @@ fn profile_figure(
                     .map(|p| profile(p)[k])
                     .filter(|x| x.is_finite())
                     .collect();
-                (v.len() >= threshold).then(|| {
+                let binary = v.iter().all(|&x| x == 0.0 || x == 1.0);
+                let with = v.iter().filter(|&&x| x == 1.0).count();
+                let shown = if binary {
+                    diskretion::share_publishable(with, v.len(), threshold)
+                } else {
+                    v.len() >= threshold
+                };
+                shown.then(|| {
                     (
                         k as f64 - 12.0,
                         v.iter().sum::<f64>() / v.len() as f64 * 100.0,
@@ -305,7 +315,10 @@ fn profile_figure(
             "{what} før og efter start, {} og alle BOT-deltagere",
             n.kommune
         ),
-        note: "Måneder, hvor færre end grænsen for diskretion kan følges, er udeladt.".into(),
+        note: format!(
+            "Af diskretionshensyn er måneder udeladt, hvor færre end {} personer kan følges, eller hvor en andel ville bygge på færre end {} personer med eller uden kendetegnet.",
+            threshold, threshold
+        ),
         svg: line_chart(&axes, &series)?,
     })
 }

@@ -120,7 +120,7 @@ pub fn participants(results: &Results) -> Result<Table> {
         header,
         groups: Vec::new(),
         rows,
-        notes: vec!["Note: Andele i procent; øvrige variable som gennemsnit. Karakteristika måles ved eller før start.".into()],
+        notes: vec!["Note: Andele i procent; øvrige variable som gennemsnit. Karakteristika måles ved eller før start. «–»: vises ikke af diskretionshensyn, fordi tallet ville bygge på for få personer med eller uden kendetegnet.".into()],
     })
 }
 
