@@ -99,7 +99,10 @@ pub fn weekly(results: &Results, spec: &WeeklyFigure) -> Result<Figure> {
     Ok(Figure {
         id: spec.id.into(),
         caption: spec.caption.into(),
-        note: "Metode (2). Det skraverede område er et 95 pct.-konfidensinterval (estimat ± 1,96 bootstrap-standardfejl).".into(),
+        note: format!(
+            "Metode (2). Det skraverede område er et 95 pct.-konfidensinterval (estimat ± 1,96 {}).",
+            crate::tables::effects::se_kind(results)
+        ),
         svg: line_chart(&axes, &series)?,
     })
 }

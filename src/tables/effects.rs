@@ -161,9 +161,10 @@ impl EffectTable<'_> {
             ""
         };
         let notes = vec![format!(
-            "Note: {} Gennemsnitlig effekt for deltagerne (ATT) øverst i cellen med bootstrap-standardfejl i ( ).{levels} \
+            "Note: {} Gennemsnitlig effekt for deltagerne (ATT) øverst i cellen med {} i ( ).{levels} \
              {METHOD_LEGEND} {STAR_LEGEND}",
-            self.note
+            self.note,
+            se_kind(results)
         )];
         Ok(Table {
             id: self.id.to_string(),
@@ -173,6 +174,16 @@ impl EffectTable<'_> {
             rows,
             notes,
         })
+    }
+}
+
+/// The kind of standard error the results carry, as the notes name it: bootstrap
+/// (`analyse.bootstrap` replicates), or kmatch's analytic (influence-function) standard errors
+/// when B = 0.
+pub fn se_kind(results: &Results) -> String {
+    match results.proveniens.bootstrap {
+        0 => "analytisk standardfejl".to_string(),
+        _ => "bootstrap-standardfejl".to_string(),
     }
 }
 
