@@ -66,6 +66,9 @@ pub struct BuildArgs {
     /// work, e.g. `--templates templates --watch`).
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
+    /// No progress bars (they are drawn only when stderr is a terminal, and never with --watch).
+    #[arg(long)]
+    pub quiet: bool,
 }
 
 /// Options of `tjek`.

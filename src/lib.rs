@@ -26,6 +26,7 @@ pub mod figures;
 pub mod fsutil;
 pub mod locale;
 pub mod pdf;
+pub mod progress;
 pub mod registers;
 pub mod render;
 pub mod results;

@@ -46,6 +46,8 @@ pub(crate) struct BuildOptions {
     pub(crate) synthetic_root: Option<PathBuf>,
     /// A folder whose `rapport.typ` replaces the layout built into the program.
     pub(crate) templates: Option<PathBuf>,
+    /// Progress bars on the long stages (hidden by default: `--watch`, `diff`, the library).
+    pub(crate) progress: crate::progress::Progress,
 }
 
 /// Runs `build` from the command line (with `--watch`: until the process is stopped).
@@ -65,6 +67,7 @@ pub fn run(args: &BuildArgs) -> Result<BuildOutput> {
 fn options(args: &BuildArgs) -> BuildOptions {
     BuildOptions {
         templates: args.templates.clone(),
+        progress: crate::progress::Progress::new(!args.quiet),
         ..BuildOptions::default()
     }
 }
@@ -101,7 +104,7 @@ pub(crate) fn build_report_with(
             .clone()
             .unwrap_or_else(|| out.join(".cache")),
     );
-    let (results, report) = results(config, &source, &cache)?;
+    let (results, report) = results(config, &source, &cache, &options.progress)?;
     let (tables, figures) = stage("tabeller og figurer", || outputs(config, &results))?;
     let render::Rendered { typst, prosa } = stage("tekst (skabeloner)", || {
         render::report(config, &results, &tables, &figures)
@@ -181,6 +184,7 @@ fn results(
     config: &Config,
     source: &DataSource,
     cache: &Cache,
+    progress: &crate::progress::Progress,
 ) -> Result<(Results, cache::Report)> {
     let fingerprints = Fingerprints::compute(config, &source.dir)?;
     let entries = cache::entries(&fingerprints, config)?;
@@ -188,7 +192,15 @@ fn results(
     let missing: Vec<usize> = (0..entries.len()).filter(|&k| parts[k].is_none()).collect();
     if !missing.is_empty() {
         let codebook = CodeBook::load(&config.root.join("dream-koder.yaml"))?;
-        let mut regs = stage("registre", || registers::load(&source.dir, &codebook))?;
+        let bar = progress.bar(registers::COUNT, "registre");
+        let mut regs = stage("registre", || {
+            let regs = registers::load_with(&source.dir, &codebook, &mut |title| {
+                bar.set_message(title.to_string());
+                bar.inc(1);
+            });
+            bar.finish_and_clear();
+            regs
+        })?;
         let needs_dataset = missing.iter().any(|&k| entries[k].part != Part::Deliveries);
         let data = if needs_dataset {
             Some(stage("analysedatasæt", || {
@@ -206,8 +218,20 @@ fn results(
             .collect();
         let mut estimated = BTreeMap::new();
         if let (false, Some(data)) = (wanted.is_empty(), &data) {
+            let bar = progress.bar(0, "estimation");
             estimated = stage("estimation", || {
-                analysis::analysis_parts(config, data, &wanted)
+                let parts = analysis::analysis_parts_with(
+                    config,
+                    data,
+                    &wanted,
+                    &mut |done, jobs, what| {
+                        bar.set_length(jobs as u64);
+                        bar.set_position(done as u64);
+                        bar.set_message(what.to_string());
+                    },
+                );
+                bar.finish_and_clear();
+                parts
             })?;
         }
         for &k in &missing {

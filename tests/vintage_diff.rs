@@ -41,7 +41,10 @@ fn vintages_differ_and_a_build_equals_itself() {
     // Built with analytic standard errors (B = 0): the notes and the prose say so.
     let text = std::fs::read_to_string(july.join("rapport.txt")).unwrap();
     assert!(text.contains("analytisk standardfejl") && text.contains("analytiske standardfejl"));
-    assert!(!text.contains("bootstrap-standardfejl"), "a note names the bootstrap");
+    assert!(
+        !text.contains("bootstrap-standardfejl"),
+        "a note names the bootstrap"
+    );
     assert_eq!(
         diff(&march, &july, &root.path().join("d1")),
         1,

@@ -203,6 +203,17 @@ pub fn analysis_parts(
     data: &AnalysisData,
     wanted: &[usize],
 ) -> Result<BTreeMap<usize, Results>> {
+    analysis_parts_with(config, data, wanted, &mut |_, _, _| {})
+}
+
+/// [`analysis_parts`], calling `job_done(done, jobs, what)` as each estimation job (a sample and
+/// model with its outcomes, methods and bootstrap) has been run (progress).
+pub fn analysis_parts_with(
+    config: &Config,
+    data: &AnalysisData,
+    wanted: &[usize],
+    job_done: &mut dyn FnMut(usize, usize, &str),
+) -> Result<BTreeMap<usize, Results>> {
     let analyses = check(config)?;
     let rule = bandwidth_rule(config)?;
     let chosen: Vec<(usize, &Analysis)> = wanted
@@ -231,9 +242,12 @@ pub fn analysis_parts(
             (i, part)
         })
         .collect();
-    for (job, request) in jobs(chosen.iter().map(|&(_, a)| a)) {
+    let all_jobs = jobs(chosen.iter().map(|&(_, a)| a));
+    let count = all_jobs.len();
+    for (done, (job, request)) in all_jobs.into_iter().enumerate() {
         run_job(config, data, rule, &job, &request, &chosen, &mut parts)
             .with_context(|| format!("estimationen for {} fejlede", job.describe()))?;
+        job_done(done + 1, count, &job.describe());
     }
     for part in parts.values_mut() {
         // The labels belong to the data part.

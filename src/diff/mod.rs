@@ -505,7 +505,8 @@ fn prepare(
     let options = crate::pipeline::BuildOptions {
         cache_dir: Some(out.join(".cache")),
         synthetic_root: Some(out.to_path_buf()),
-        templates: None,
+        // `diff` keeps its one-line summary.
+        ..crate::pipeline::BuildOptions::default()
     };
     crate::pipeline::build_report_with(&config, data.as_deref(), &dir, &options)
         .with_context(|| format!("kan ikke bygge {label} version ({})", given.display()))?;

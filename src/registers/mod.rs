@@ -383,11 +383,25 @@ pub fn load_table(dir: &Path, spec: &TableSpec) -> Result<table::Table> {
 
 /// Reads and checks every register in `dir`, classifying DREAM codes with `codebook`.
 pub fn load(dir: &Path, codebook: &codes::CodeBook) -> Result<Registers> {
+    load_with(dir, codebook, &mut |_| {})
+}
+
+/// The number of registers [`load`] reads (the tables and DREAM), for progress.
+pub const COUNT: usize = TABLES.len() + 1;
+
+/// [`load`], calling `read(title)` as each register has been read (progress).
+pub fn load_with(
+    dir: &Path,
+    codebook: &codes::CodeBook,
+    read: &mut dyn FnMut(&str),
+) -> Result<Registers> {
     let mut tables = Vec::with_capacity(TABLES.len());
     for spec in TABLES {
         tables.push(load_table(dir, spec)?);
+        read(spec.title);
     }
     let dream = dream::Dream::load(dir, codebook)?;
+    read(DREAM.title);
     let files = (tables.iter().map(|t| t.path.clone()))
         .chain(std::iter::once(dream.path.clone()))
         .collect();
