@@ -36,6 +36,18 @@ pub fn share_publishable(with: usize, persons: usize, threshold: usize) -> bool 
         && publishable(persons - with.min(persons), threshold)
 }
 
+/// Whether the mean of `values` (one per person) may be shown: a share of persons (every value
+/// 0 or 1) under [`share_publishable`], any other mean when it rests on at least `threshold`
+/// persons.
+pub fn mean_publishable(values: &[f64], threshold: usize) -> bool {
+    if values.iter().all(|&v| v == 0.0 || v == 1.0) {
+        let with = values.iter().filter(|&&v| v == 1.0).count();
+        share_publishable(with, values.len(), threshold)
+    } else {
+        values.len() >= threshold
+    }
+}
+
 /// Whether the total of a column may be shown when `hidden` of its cells are suppressed and the
 /// hidden cells add up to `sums` (one sum per quantity, e.g. women and men): the total minus the
 /// shown cells gives those sums, so it is shown when no cell is hidden, or when at least two are
@@ -65,6 +77,10 @@ mod tests {
         assert!(share_publishable(0, 8, 5) && share_publishable(8, 8, 5));
         assert!(share_publishable(5, 10, 5));
         assert!(!share_publishable(0, 4, 5)); // the denominator itself
+        // Means: a share of persons by its parts, any other mean by its persons.
+        assert!(!mean_publishable(&[1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0], 5));
+        assert!(mean_publishable(&[0.5, 0.2, 0.0, 1.0, 0.3], 5));
+        assert!(!mean_publishable(&[0.5, 0.2, 0.0, 1.0], 5));
     }
 
     #[test]

@@ -53,9 +53,8 @@ pub fn all(
 
 /// Means of the descriptive variables for participants and controls: `tabel_3_1.<gruppe>.<var>`
 /// (participants) and `kontrol.<gruppe>.<var>`, and the counts `antal.<gruppe>.deltagere|kontrol`.
-/// A share of persons (a 0/1 variable) is published only under [`diskretion::share_publishable`],
-/// a mean only over at least `threshold` persons; a hidden number is listed in
-/// `results.diskretion` (Tabel 3.1 prints "–").
+/// A mean is published under [`diskretion::mean_publishable`] (a share of persons by its parts);
+/// a hidden number is listed in `results.diskretion` (Tabel 3.1 prints "–").
 fn descriptives(
     data: &AnalysisData,
     group: &str,
@@ -85,14 +84,7 @@ fn descriptives(
                 continue;
             }
             let key = format!("{prefix}.{group}.{name}");
-            let binary = values.iter().all(|&v| v == 0.0 || v == 1.0);
-            let with = values.iter().filter(|&&v| v == 1.0).count();
-            let publishable = if binary {
-                diskretion::share_publishable(with, values.len(), threshold)
-            } else {
-                values.len() >= threshold
-            };
-            if publishable {
+            if diskretion::mean_publishable(&values, threshold) {
                 results
                     .tal
                     .insert(key, values.iter().sum::<f64>() / values.len() as f64);
@@ -185,8 +177,7 @@ fn balance_of(
 /// Series of Figur 2.3 (employment rate) and 2.4 (share in IGU): participants' mean of a monthly
 /// profile by month relative to start, by sex.
 /// The participants' monthly profile around start by sex. A month's point rests on the persons
-/// followed that month; where the profile is a share of persons (IGU: each person in or not), it is
-/// shown only under [`diskretion::share_publishable`], else over at least `threshold` persons.
+/// followed that month, under [`diskretion::mean_publishable`] (IGU: a share of persons).
 fn profile_by_sex(
     data: &AnalysisData,
     profile: &Columns,
@@ -204,14 +195,7 @@ fn profile_by_sex(
                     .map(|&i| profile[[i, k]])
                     .filter(|v| v.is_finite())
                     .collect();
-                let binary = values.iter().all(|&v| v == 0.0 || v == 1.0);
-                let with = values.iter().filter(|&&v| v == 1.0).count();
-                let shown = if binary {
-                    diskretion::share_publishable(with, values.len(), threshold)
-                } else {
-                    values.len() >= threshold
-                };
-                shown.then(|| {
+                diskretion::mean_publishable(&values, threshold).then(|| {
                     [
                         k as f64 - PROFILE_MONTHS as f64,
                         values.iter().sum::<f64>() / values.len() as f64,

@@ -268,8 +268,8 @@ fn profile_figure(
     profile: fn(&Participant) -> &[f64; 25],
 ) -> Result<Figure> {
     // A month's point rests on the persons followed that month; where it is a share of persons
-    // (IGU: each person in or not), the persons in it and the persons not in it must each be 0 or
-    // at least the threshold too (diskretion::share_publishable).
+    // (IGU: each person in or not), the persons in it and not in it count too
+    // (diskretion::mean_publishable).
     let series_of = |members: Vec<&Participant>, label: &str| -> Series {
         let points = (0..25)
             .filter_map(|k| {
@@ -278,14 +278,7 @@ fn profile_figure(
                     .map(|p| profile(p)[k])
                     .filter(|x| x.is_finite())
                     .collect();
-                let binary = v.iter().all(|&x| x == 0.0 || x == 1.0);
-                let with = v.iter().filter(|&&x| x == 1.0).count();
-                let shown = if binary {
-                    diskretion::share_publishable(with, v.len(), threshold)
-                } else {
-                    v.len() >= threshold
-                };
-                shown.then(|| {
+                diskretion::mean_publishable(&v, threshold).then(|| {
                     (
                         k as f64 - 12.0,
                         v.iter().sum::<f64>() / v.len() as f64 * 100.0,
