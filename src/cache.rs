@@ -91,7 +91,7 @@ impl Fingerprints {
             );
             field(&mut h, &bytes);
         }
-        let codebook_path = config.root.join("dream-koder.yaml");
+        let codebook_path = config.codebook_path();
         let codebook = match std::fs::read(&codebook_path) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),

@@ -181,4 +181,9 @@ impl Config {
     pub fn chapter_path(&self, chapter: &Path) -> PathBuf {
         self.root.join(chapter)
     }
+
+    /// The DREAM code book beside the configuration (`dream-koder.yaml`).
+    pub fn codebook_path(&self) -> PathBuf {
+        self.root.join("dream-koder.yaml")
+    }
 }

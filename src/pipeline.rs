@@ -191,7 +191,7 @@ fn results(
     let mut parts: Vec<Option<Results>> = entries.iter().map(|e| cache.load(e)).collect();
     let missing: Vec<usize> = (0..entries.len()).filter(|&k| parts[k].is_none()).collect();
     if !missing.is_empty() {
-        let codebook = CodeBook::load(&config.root.join("dream-koder.yaml"))?;
+        let codebook = CodeBook::load(&config.codebook_path())?;
         let bar = progress.bar(registers::COUNT, "registre");
         let mut regs = stage("registre", || {
             let regs = registers::load_with(&source.dir, &codebook, &mut |title| {

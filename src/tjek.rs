@@ -48,7 +48,7 @@ pub fn run(request: &Request) -> Result<i32> {
 pub fn check(request: &Request) -> Result<Outcome> {
     let config = Config::load(&request.config)?;
     let source = crate::pipeline::data_source(&config, request.data.as_deref(), &request.out)?;
-    let codebook = CodeBook::load(&config.root.join("dream-koder.yaml"))?;
+    let codebook = CodeBook::load(&config.codebook_path())?;
     let mut report = Report::default();
     report.line(format!("Datatjek af {}", source.description));
     let mut starts = Vec::new();

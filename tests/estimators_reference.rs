@@ -12,7 +12,7 @@
 //!   are computed at glm's estimate in the script. It also writes
 //!   tests/fixtures/lalonde_ps.csv, the glm logit scores.
 //! * `Rscript tests/reference/kmatch_formulas.R`: an independent O(n²) plain-R
-//!   implementation of kmatch's formulas written from shared/spec/estimators.md,
+//!   implementation of kmatch's formulas written from docs/spec/estimators.md,
 //!   applied to those glm scores (the matching tests therefore use the same
 //!   scores as input, isolating the formulas from the PS fit).
 //!

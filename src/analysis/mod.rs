@@ -58,10 +58,7 @@ pub fn provenance(config: &Config, datakilde: &str, registers: &Registers) -> Re
 /// BLAKE3 fingerprint of the configuration, the code book and the chapter files.
 pub fn config_fingerprint(config: &Config) -> String {
     let mut conf = blake3::Hasher::new();
-    let mut files = vec![
-        config.root.join("rapport.yaml"),
-        config.root.join("dream-koder.yaml"),
-    ];
+    let mut files = vec![config.root.join("rapport.yaml"), config.codebook_path()];
     files.extend(config.kapitler.iter().map(|c| config.chapter_path(c)));
     for path in files {
         if let Ok(bytes) = std::fs::read(&path) {

@@ -1,5 +1,5 @@
 //! Covariate balance before and after matching (kmatch `summarize`, ATT;
-//! estimators.md §11).
+//! docs/spec/estimators.md §11).
 //!
 //! * Raw moments: all treated and all controls of the sample, weights f.
 //! * Matched moments: matched treated with weights f; used controls with

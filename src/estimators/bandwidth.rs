@@ -1,4 +1,4 @@
-//! Bandwidth selection for the ATT direction (estimators.md §6).
+//! Bandwidth selection for the ATT direction (docs/spec/estimators.md §6).
 //!
 //! * `pm` (kmatch's default): h = factor × weighted q-quantile (Stata
 //!   `summarize` definition) of the non-zero nearest-neighbour score distances

@@ -1,4 +1,4 @@
-//! Bootstrap standard errors as kmatch `vce(bootstrap)` (estimators.md §10.2):
+//! Bootstrap standard errors as kmatch `vce(bootstrap)` (docs/spec/estimators.md §10.2):
 //! persons are resampled with replacement (plain, unstratified, like Stata's
 //! `bootstrap`), the propensity score is re-estimated in every replicate (from
 //! the full-sample coefficients, stopping where Stata's `ml` criteria are met,

@@ -1,5 +1,5 @@
 //! Kernel densities of the propensity score for treated and controls, before
-//! and after matching (the report's `kmatch density` figure; estimators.md §12).
+//! and after matching (the report's `kmatch density` figure; docs/spec/estimators.md §12).
 //!
 //! Not bit-exact kmatch (which bins the data via `_kdens`/`mm_density`), but
 //! the same design: `epan2` kernel 0.75(1 − u²) on |u| < 1; one bandwidth for

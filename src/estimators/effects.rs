@@ -1,4 +1,4 @@
-//! Treatment effects from a weighting (estimators.md §8, §10.1): the ATT, the
+//! Treatment effects from a weighting (docs/spec/estimators.md §8, §10.1): the ATT, the
 //! treated and counterfactual means, kmatch's analytic influence-function
 //! standard error (weights treated as fixed, no adjustment variables), and
 //! p-values and significance stars.

@@ -1,4 +1,4 @@
-//! Inverse probability weighting for the ATT (estimators.md §9, kmatch `ipw`).
+//! Inverse probability weighting for the ATT (docs/spec/estimators.md §9, kmatch `ipw`).
 //!
 //! Units with a score in [0, 1] form the IPW sample. A control gets the raw
 //! weight v_j = p_j/(1 − p_j), rescaled so that Σ_C f·mw = Σ_T f (the treated

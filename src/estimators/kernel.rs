@@ -1,4 +1,4 @@
-//! Kernel functions of kmatch (estimators.md §4): support |u| < 1 (strict),
+//! Kernel functions of kmatch (docs/spec/estimators.md §4): support |u| < 1 (strict),
 //! `epan` = 0.75·(1 − u²) (not Stata kdensity's √5-scaled Epanechnikov) and
 //! `uniform` (kmatch's `rectangle`) = 0.5.
 

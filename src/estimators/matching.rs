@@ -1,5 +1,5 @@
 //! Kernel and ridge propensity-score matching weights, ATT direction
-//! (estimators.md §5).
+//! (docs/spec/estimators.md §5).
 //!
 //! For a treated unit i with score p_i, the window is the controls j of the
 //! same stratum with |p_j − p_i| < h (strict; tested as p_i − p_j < h and
@@ -193,7 +193,7 @@ fn ridge_weights(p_i: f64, ps: &[f64], fs: &[f64], h: f64, ridge: f64, a: &mut [
     }
 }
 
-/// Kernel or ridge matching weights for the ATT (estimators.md §5).
+/// Kernel or ridge matching weights for the ATT (docs/spec/estimators.md §5).
 ///
 /// `scores` has one entry per row (NaN = no score: the unit cannot match or be
 /// matched). Strata in `units` restrict matching to the same stratum.

@@ -1,7 +1,7 @@
 //! Estimation core: reproduces Ben Jann's Stata `kmatch` ATT estimators
 //! (kernel and ridge propensity-score matching, optionally with exact matching
 //! on strata, and inverse probability weighting), as specified in
-//! `shared/spec/estimators.md`.
+//! `docs/spec/estimators.md`.
 //!
 //! The module is self-contained: it uses only `ndarray`, `nalgebra`, `statrs`,
 //! `rayon`, `rand`, `rand_chacha`, `serde` and `thiserror`.

@@ -1,4 +1,4 @@
-//! Propensity-score model (estimators.md §3): logit (kmatch's default) or
+//! Propensity-score model (docs/spec/estimators.md §3): logit (kmatch's default) or
 //! probit, fitted by Newton–Raphson with the observed information (Stata's
 //! `logit`/`probit` default; for logit it equals IRLS/Fisher scoring), and the
 //! predicted probability used as the matching score.

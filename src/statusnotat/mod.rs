@@ -145,7 +145,7 @@ pub fn run(args: &StatusArgs) -> Result<()> {
         .unwrap_or(Path::new("build"))
         .to_path_buf();
     let source = crate::pipeline::data_source(&config, args.source.data.as_deref(), &build_dir)?;
-    let codebook = CodeBook::load(&config.root.join("dream-koder.yaml"))?;
+    let codebook = CodeBook::load(&config.codebook_path())?;
     let regs = registers::load(&source.dir, &codebook)?;
     let people = measures::participants(&regs, &codebook, cutoff, args.runde.map(i64::from))?;
     let mut municipalities: Vec<String> = people.iter().map(|p| p.municipality.clone()).collect();

@@ -1,5 +1,5 @@
 # Independent plain-R implementation of kmatch's ATT formulas, written from
-# shared/spec/estimators.md (§5 kernel/ridge weights, §6.1 pm bandwidth,
+# docs/spec/estimators.md (§5 kernel/ridge weights, §6.1 pm bandwidth,
 # §6.2(a,c,d) cv bandwidth, §8 ATT, §9 IPW, §10.1 analytic SE, §11 balance).
 # Straightforward O(n^2) loops; shares no code with the Rust implementation.
 # Input: tests/fixtures/lalonde.csv and the glm logit scores in
