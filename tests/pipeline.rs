@@ -267,7 +267,7 @@ fn no_published_cell_rests_on_one_to_four_persons() {
 }
 
 /// Tabel 2.1 as a reader sees it, in the CSV and the PDF: a row for each of the 11 delivering
-/// municipalities (the published table's rows, ../shared/spec/seed-tables.yaml) and "I alt", the
+/// municipalities (the published table's rows, tests/fixtures/published_tables.yaml) and "I alt", the
 /// published columns, and in every cell a number or the suppression mark "–*".
 #[test]
 fn tabel_2_1_has_every_municipality_and_a_value_in_every_cell() {
