@@ -2,6 +2,61 @@
 //! stricter 5 by default, `analyse.diskretion`). A hidden cell must not be recoverable from a
 //! published total, so when one part of a split is hidden, its complement is hidden too.
 
+/// One suppressed cell, as the output-control log (`build/diskretion.json`) lists it for the
+/// reviewer at Statistics Denmark. The log holds the counts behind each hidden cell and stays on
+/// the research server; `resultater.json` lists only which cells are hidden.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct Suppressed {
+    /// The cell: its results key (`tabel_2_1.kerteminde.kvinder`) or figure point
+    /// (`figur_2_4.maend.maaned_-3`).
+    pub celle: String,
+    /// Why: `primær` (the cell, or the persons with or without the trait in it, are 1 to
+    /// threshold − 1) or `sekundær` (it would give a hidden cell by subtraction).
+    pub regel: String,
+    /// The persons the cell rests on.
+    pub personer: usize,
+    /// Of those, the persons with the trait, where the cell is a share of persons.
+    pub med: Option<usize>,
+}
+
+impl Suppressed {
+    /// A cell hidden because it rests on too few persons (or too few with or without the trait).
+    pub fn primary(cell: impl Into<String>, persons: usize, with: Option<usize>) -> Suppressed {
+        Suppressed {
+            celle: cell.into(),
+            regel: "primær".into(),
+            personer: persons,
+            med: with,
+        }
+    }
+
+    /// A cell hidden because it would give a hidden cell by subtraction.
+    pub fn secondary(cell: impl Into<String>, persons: usize) -> Suppressed {
+        Suppressed {
+            celle: cell.into(),
+            regel: "sekundær".into(),
+            personer: persons,
+            med: None,
+        }
+    }
+}
+
+/// The output-control log as written to `diskretion.json`: the threshold and every hidden cell
+/// with its rule and counts.
+pub fn log_json(threshold: usize, cells: &[Suppressed]) -> anyhow::Result<String> {
+    #[derive(serde::Serialize)]
+    struct Log<'a> {
+        taerskel: usize,
+        antal_skjulte_celler: usize,
+        skjulte_celler: &'a [Suppressed],
+    }
+    Ok(serde_json::to_string_pretty(&Log {
+        taerskel: threshold,
+        antal_skjulte_celler: cells.len(),
+        skjulte_celler: cells,
+    })?)
+}
+
 /// A count as published: the number, or hidden.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cell {

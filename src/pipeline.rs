@@ -122,6 +122,11 @@ pub(crate) fn build_report_with(
     }
     stage("skriv filer", || {
         fsutil::write_atomic(&out.join("resultater.json"), results.to_json()?.as_bytes())?;
+        fsutil::write_atomic(
+            &out.join("diskretion.json"),
+            crate::diskretion::log_json(config.analyse.diskretion, &results.diskretionslog)?
+                .as_bytes(),
+        )?;
         fsutil::write_atomic(&out.join("rapport.typ"), typst.as_bytes())?;
         fsutil::write_atomic(
             &out.join("rapport.txt"),
@@ -149,6 +154,12 @@ pub(crate) fn build_report_with(
     for warning in &results.advarsler {
         eprintln!("  bemærk: {warning}");
     }
+    eprintln!(
+        "  diskretion: {} celler skjult (tærskel {} personer), se {}",
+        results.diskretionslog.len(),
+        config.analyse.diskretion,
+        out.join("diskretion.json").display()
+    );
     eprintln!(
         "færdig på {:.1} s: {}",
         started.elapsed().as_secs_f64(),

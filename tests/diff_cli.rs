@@ -62,6 +62,7 @@ fn old_results() -> Results {
         balance: BTreeMap::new(),
         figurer: BTreeMap::new(),
         diskretion: Vec::new(),
+        diskretionslog: Vec::new(),
         advarsler: Vec::new(),
     }
 }

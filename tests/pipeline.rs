@@ -266,6 +266,46 @@ fn no_published_cell_rests_on_one_to_four_persons() {
     }
 }
 
+/// `diskretion.json`, the output-control log for the reviewer: the threshold, and every hidden
+/// cell with its rule and the counts that justify it; `resultater.json` (which leaves the server)
+/// names the hidden cells but holds none of these counts.
+#[test]
+fn the_output_control_log_lists_every_hidden_cell_with_its_counts() {
+    let b = built();
+    let log: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(b.dir.join("diskretion.json")).unwrap())
+            .unwrap();
+    let threshold = b.config.analyse.diskretion as u64;
+    assert_eq!(log["taerskel"], threshold);
+    let cells = log["skjulte_celler"].as_array().unwrap();
+    assert_eq!(log["antal_skjulte_celler"], cells.len());
+    for key in &b.results.diskretion {
+        assert!(
+            cells.iter().any(|c| c["celle"] == key.as_str()),
+            "{key} is hidden but not in the log"
+        );
+    }
+    let small = |n: u64| n > 0 && n < threshold;
+    for cell in cells {
+        let persons = cell["personer"].as_u64().unwrap();
+        match cell["regel"].as_str().unwrap() {
+            "primær" => {
+                let with = cell["med"].as_u64();
+                assert!(
+                    small(persons)
+                        || with.is_some_and(|w| small(w) || small(persons - w))
+                        || persons < threshold,
+                    "{cell}: the counts do not call for suppression"
+                );
+            }
+            "sekundær" => {}
+            other => panic!("unknown rule {other}"),
+        }
+    }
+    let published = std::fs::read_to_string(b.dir.join("resultater.json")).unwrap();
+    assert!(!published.contains("diskretionslog") && !published.contains("\"personer\""));
+}
+
 /// Tabel 2.1 as a reader sees it, in the CSV and the PDF: a row for each of the 11 delivering
 /// municipalities (the published table's rows, tests/fixtures/published_tables.yaml) and "I alt", the
 /// published columns, and in every cell a number or the suppression mark "–*".

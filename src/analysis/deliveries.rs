@@ -1,7 +1,7 @@
 //! Tabel 2.1: the participants the municipalities delivered, per municipality and sex, with the
 //! average weeks in the project up to the last delivery, under disclosure control.
 
-use crate::diskretion::{self, Cell};
+use crate::diskretion::{self, Cell, Suppressed};
 use crate::registers::Registers;
 use crate::results::Results;
 use anyhow::Result;
@@ -56,6 +56,7 @@ pub fn tabulate(registers: &Registers, threshold: usize, results: &mut Results) 
                 .insert(format!("{prefix}.uger"), weeks / *n as f64);
         } else {
             results.diskretion.push(format!("{prefix}.alle"));
+            (results.diskretionslog).push(Suppressed::primary(format!("{prefix}.alle"), *n, None));
             hidden_all = (hidden_all.0 + 1, hidden_all.1 + n);
         }
         match diskretion::split((*women, *men), threshold) {
@@ -66,6 +67,13 @@ pub fn tabulate(registers: &Registers, threshold: usize, results: &mut Results) 
             _ => {
                 results.diskretion.push(format!("{prefix}.kvinder"));
                 results.diskretion.push(format!("{prefix}.maend"));
+                for (sex, count) in [("kvinder", women), ("maend", men)] {
+                    results.diskretionslog.push(Suppressed::primary(
+                        format!("{prefix}.{sex}"),
+                        *n,
+                        Some(*count),
+                    ));
+                }
                 hidden_sex = (hidden_sex.0 + 1, hidden_sex.1 + women, hidden_sex.2 + men);
             }
         }
@@ -79,7 +87,10 @@ pub fn tabulate(registers: &Registers, threshold: usize, results: &mut Results) 
         if shown {
             results.tal.insert(key, value);
         } else {
-            results.diskretion.push(key);
+            results.diskretion.push(key.clone());
+            results
+                .diskretionslog
+                .push(Suppressed::secondary(key, total.3));
         }
     };
     let all_shown = diskretion::total_shown(hidden_all.0, &[hidden_all.1], threshold);

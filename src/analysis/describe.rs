@@ -42,12 +42,22 @@ pub fn all(
     }
     results.figurer.insert(
         "figur_2_3".into(),
-        profile_by_sex(data, &data.employment_profile, threshold),
+        profile_by_sex(
+            data,
+            &data.employment_profile,
+            threshold,
+            "figur_2_3",
+            &mut results.diskretionslog,
+        ),
     );
-    results.figurer.insert(
-        "figur_2_4".into(),
-        profile_by_sex(data, &data.igu_profile, threshold),
+    let igu = profile_by_sex(
+        data,
+        &data.igu_profile,
+        threshold,
+        "figur_2_4",
+        &mut results.diskretionslog,
     );
+    results.figurer.insert("figur_2_4".into(), igu);
     Ok(())
 }
 
@@ -89,6 +99,13 @@ fn descriptives(
                     .tal
                     .insert(key, values.iter().sum::<f64>() / values.len() as f64);
             } else {
+                let binary = values.iter().all(|&v| v == 0.0 || v == 1.0);
+                let with = binary.then(|| values.iter().filter(|&&v| v == 1.0).count());
+                (results.diskretionslog).push(diskretion::Suppressed::primary(
+                    key.clone(),
+                    values.len(),
+                    with,
+                ));
                 results.diskretion.push(key);
             }
         }
@@ -182,27 +199,37 @@ fn profile_by_sex(
     data: &AnalysisData,
     profile: &Columns,
     threshold: usize,
+    id: &str,
+    log: &mut Vec<diskretion::Suppressed>,
 ) -> BTreeMap<String, Vec<[f64; 2]>> {
     let mut series = BTreeMap::new();
     for (name, male) in [("maend", true), ("kvinder", false)] {
         let rows: Vec<usize> = (0..data.len())
             .filter(|&i| data.main_sample[i] && data.treated[i] && data.male[i] == male)
             .collect();
-        let points = (0..profile.ncols())
-            .filter_map(|k| {
-                let values: Vec<f64> = rows
-                    .iter()
-                    .map(|&i| profile[[i, k]])
-                    .filter(|v| v.is_finite())
-                    .collect();
-                diskretion::mean_publishable(&values, threshold).then(|| {
-                    [
-                        k as f64 - PROFILE_MONTHS as f64,
-                        values.iter().sum::<f64>() / values.len() as f64,
-                    ]
-                })
-            })
-            .collect();
+        let mut points = Vec::new();
+        for k in 0..profile.ncols() {
+            let values: Vec<f64> = rows
+                .iter()
+                .map(|&i| profile[[i, k]])
+                .filter(|v| v.is_finite())
+                .collect();
+            let month = k as f64 - PROFILE_MONTHS as f64;
+            if values.is_empty() {
+                continue;
+            }
+            if diskretion::mean_publishable(&values, threshold) {
+                points.push([month, values.iter().sum::<f64>() / values.len() as f64]);
+            } else {
+                let binary = values.iter().all(|&v| v == 0.0 || v == 1.0);
+                let with = binary.then(|| values.iter().filter(|&&v| v == 1.0).count());
+                log.push(diskretion::Suppressed::primary(
+                    format!("{id}.{name}.maaned_{month}"),
+                    values.len(),
+                    with,
+                ));
+            }
+        }
         series.insert(name.to_string(), points);
     }
     series

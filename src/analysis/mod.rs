@@ -92,6 +92,7 @@ pub fn empty_results() -> Results {
         balance: BTreeMap::new(),
         figurer: BTreeMap::new(),
         diskretion: Vec::new(),
+        diskretionslog: Vec::new(),
         advarsler: Vec::new(),
     }
 }
@@ -302,6 +303,7 @@ pub fn assemble(config: &Config, datakilde: &str, parts: Parts) -> Results {
         results.balance.extend(part.balance);
         results.figurer.extend(part.figurer);
         results.diskretion.extend(part.diskretion);
+        results.diskretionslog.extend(part.diskretionslog);
         warnings.extend(part.advarsler);
     }
     for warning in warnings {

@@ -126,6 +126,10 @@ pub struct Results {
     pub figurer: BTreeMap<String, BTreeMap<String, Vec<[f64; 2]>>>,
     /// Results keys left out for discretion (cells resting on 1–4 persons, and their complements).
     pub diskretion: Vec<String>,
+    /// The output-control log: each hidden cell with its rule and counts. Kept in the results
+    /// cache and written to `diskretion.json` for the reviewer, never to `resultater.json`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub diskretionslog: Vec<crate::diskretion::Suppressed>,
     /// Warnings a reader of the report should know about (separation, omitted covariates, unknown DREAM codes).
     pub advarsler: Vec<String>,
 }
@@ -136,9 +140,15 @@ impl Results {
         self.estimater.get(key)
     }
 
-    /// Serialises to pretty JSON (deterministic: keys are sorted).
+    /// Serialises to pretty JSON (deterministic: keys are sorted), as `resultater.json`: without
+    /// the output-control log, whose counts stay on the server.
     pub fn to_json(&self) -> anyhow::Result<String> {
-        Ok(serde_json::to_string_pretty(self)?)
+        if self.diskretionslog.is_empty() {
+            return Ok(serde_json::to_string_pretty(self)?);
+        }
+        let mut published = self.clone();
+        published.diskretionslog.clear();
+        Ok(serde_json::to_string_pretty(&published)?)
     }
 }
 
