@@ -30,6 +30,14 @@ impl Suppressed {
         }
     }
 
+    /// A mean of `values` (one per person) hidden under [`mean_publishable`], with its persons
+    /// and, for a share of persons, those with the trait.
+    pub fn mean(cell: impl Into<String>, values: &[f64]) -> Suppressed {
+        let binary = values.iter().all(|&v| v == 0.0 || v == 1.0);
+        let with = binary.then(|| values.iter().filter(|&&v| v == 1.0).count());
+        Suppressed::primary(cell, values.len(), with)
+    }
+
     /// A cell hidden because it would give a hidden cell by subtraction.
     pub fn secondary(cell: impl Into<String>, persons: usize) -> Suppressed {
         Suppressed {

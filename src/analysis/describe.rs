@@ -99,13 +99,7 @@ fn descriptives(
                     .tal
                     .insert(key, values.iter().sum::<f64>() / values.len() as f64);
             } else {
-                let binary = values.iter().all(|&v| v == 0.0 || v == 1.0);
-                let with = binary.then(|| values.iter().filter(|&&v| v == 1.0).count());
-                (results.diskretionslog).push(diskretion::Suppressed::primary(
-                    key.clone(),
-                    values.len(),
-                    with,
-                ));
+                (results.diskretionslog).push(diskretion::Suppressed::mean(key.clone(), &values));
                 results.diskretion.push(key);
             }
         }
@@ -221,12 +215,9 @@ fn profile_by_sex(
             if diskretion::mean_publishable(&values, threshold) {
                 points.push([month, values.iter().sum::<f64>() / values.len() as f64]);
             } else {
-                let binary = values.iter().all(|&v| v == 0.0 || v == 1.0);
-                let with = binary.then(|| values.iter().filter(|&&v| v == 1.0).count());
-                log.push(diskretion::Suppressed::primary(
+                log.push(diskretion::Suppressed::mean(
                     format!("{id}.{name}.maaned_{month}"),
-                    values.len(),
-                    with,
+                    &values,
                 ));
             }
         }

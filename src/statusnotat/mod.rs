@@ -8,7 +8,7 @@ mod measures;
 
 use crate::cli::StatusArgs;
 use crate::config::Config;
-use crate::diskretion::{self, Cell};
+use crate::diskretion::{self, Cell, Suppressed};
 use crate::error::InputError;
 use crate::figures::{Series, line_chart};
 use crate::registers::{self, codes::CodeBook};
@@ -92,8 +92,14 @@ fn numbers(people: &[&Participant]) -> GroupNumbers {
     }
 }
 
-/// The numbers of a municipality's note, with discretion applied.
-pub fn note(municipality: &str, all: &[Participant], cutoff: NaiveDate, threshold: usize) -> Note {
+/// The numbers of a municipality's note, with discretion applied, and the output-control log of
+/// what was hidden (with the counts behind it; written beside the note, not in it).
+pub fn note(
+    municipality: &str,
+    all: &[Participant],
+    cutoff: NaiveDate,
+    threshold: usize,
+) -> (Note, Vec<Suppressed>) {
     let mine: Vec<&Participant> = all
         .iter()
         .filter(|p| p.municipality == municipality)
@@ -102,6 +108,7 @@ pub fn note(municipality: &str, all: &[Participant], cutoff: NaiveDate, threshol
     let men: Vec<&Participant> = mine.iter().copied().filter(|p| p.male).collect();
     let mut grupper = BTreeMap::new();
     let mut undertrykt = Vec::new();
+    let mut log = Vec::new();
     if diskretion::publishable(mine.len(), threshold) && !mine.is_empty() {
         grupper.insert("alle".into(), numbers(&mine));
         match diskretion::split((women.len(), men.len()), threshold) {
@@ -112,19 +119,26 @@ pub fn note(municipality: &str, all: &[Participant], cutoff: NaiveDate, threshol
                     }
                 }
             }
-            _ => undertrykt.push("kvinder og mænd: mindst én af grupperne har færre end grænsen (og den anden kan udledes af totalen)".into()),
+            _ => {
+                undertrykt.push("kvinder og mænd: mindst én af grupperne har færre end grænsen (og den anden kan udledes af totalen)".into());
+                for (key, count) in [("kvinder", women.len()), ("maend", men.len())] {
+                    log.push(Suppressed::primary(key, mine.len(), Some(count)));
+                }
+            }
         }
     } else {
         undertrykt.push("alle: færre deltagere end grænsen".into());
+        log.push(Suppressed::primary("alle", mine.len(), None));
     }
     let everyone: Vec<&Participant> = all.iter().collect();
-    Note {
+    let note = Note {
         kommune: municipality.to_string(),
         opgjort: cutoff.to_string(),
         grupper,
         bot: numbers(&everyone),
         undertrykt,
-    }
+    };
+    (note, log)
 }
 
 /// Runs `statusnotater`.
@@ -175,13 +189,14 @@ pub fn run(args: &StatusArgs) -> Result<()> {
     chosen
         .par_iter()
         .map(|m| {
-            let n = note(m, &people, cutoff, threshold);
+            let (n, log) = note(m, &people, cutoff, threshold);
             write_note(
                 &config,
                 &args.out,
                 &template_path,
                 &template,
                 &n,
+                log,
                 &people,
                 threshold,
                 &source.description,
@@ -266,26 +281,26 @@ fn profile_figure(
     id: &str,
     what: &str,
     profile: fn(&Participant) -> &[f64; 25],
+    log: &mut Vec<Suppressed>,
 ) -> Result<Figure> {
     // A month's point rests on the persons followed that month; where it is a share of persons
     // (IGU: each person in or not), the persons in it and not in it count too
     // (diskretion::mean_publishable).
-    let series_of = |members: Vec<&Participant>, label: &str| -> Series {
-        let points = (0..25)
-            .filter_map(|k| {
-                let v: Vec<f64> = members
-                    .iter()
-                    .map(|p| profile(p)[k])
-                    .filter(|x| x.is_finite())
-                    .collect();
-                diskretion::mean_publishable(&v, threshold).then(|| {
-                    (
-                        k as f64 - 12.0,
-                        v.iter().sum::<f64>() / v.len() as f64 * 100.0,
-                    )
-                })
-            })
-            .collect();
+    let mut series_of = |members: Vec<&Participant>, label: &str| -> Series {
+        let mut points = Vec::new();
+        for k in 0..25 {
+            let v: Vec<f64> = members
+                .iter()
+                .map(|p| profile(p)[k])
+                .filter(|x| x.is_finite())
+                .collect();
+            let month = k as f64 - 12.0;
+            if diskretion::mean_publishable(&v, threshold) {
+                points.push((month, v.iter().sum::<f64>() / v.len() as f64 * 100.0));
+            } else if !v.is_empty() {
+                log.push(Suppressed::mean(format!("{id}.{label}.maaned_{month}"), &v));
+            }
+        }
         Series {
             label: label.to_string(),
             points,
@@ -323,6 +338,7 @@ fn write_note(
     template_path: &Path,
     template: &str,
     n: &Note,
+    mut log: Vec<Suppressed>,
     people: &[Participant],
     threshold: usize,
     source: &str,
@@ -335,10 +351,22 @@ fn write_note(
         "status_profil",
         "Beskæftigelsesgrad",
         |p| &p.profile,
+        &mut log,
     )?;
-    let igu = profile_figure(n, people, threshold, "status_igu", "Andel i IGU", |p| {
-        &p.igu_profile
-    })?;
+    let igu = profile_figure(
+        n,
+        people,
+        threshold,
+        "status_igu",
+        "Andel i IGU",
+        |p| &p.igu_profile,
+        &mut log,
+    )?;
+    // The output-control log of the note, for the reviewer (stays on the server).
+    fsutil::write_atomic(
+        &out.join(format!("{slug}.diskretion.json")),
+        diskretion::log_json(threshold, &log)?.as_bytes(),
+    )?;
     let tables = BTreeMap::from([("status".to_string(), table(n))]);
     let figures: BTreeMap<String, Figure> = [employment, igu]
         .into_iter()
