@@ -105,15 +105,16 @@ fn complete_rows(frame: DataFrame, file: &str, used: &[String]) -> Result<(DataF
         let Ok(column) = frame.column(name) else {
             continue;
         };
-        let present: Vec<bool> = match column.cast(&DataType::Float64) {
-            Ok(values) if column.dtype().is_primitive_numeric() => (values.f64()?.iter())
+        let present: Vec<bool> = if column.dtype().is_primitive_numeric() {
+            (column.cast(&DataType::Float64)?.f64()?.iter())
                 .map(|v| v.is_some_and(f64::is_finite))
-                .collect(),
-            _ => column
+                .collect()
+        } else {
+            column
                 .is_not_null()
                 .iter()
                 .map(|v| v == Some(true))
-                .collect(),
+                .collect()
         };
         for (k, p) in keep.iter_mut().zip(present) {
             *k &= p;

@@ -309,7 +309,11 @@ fn results(
 pub fn watch(args: &BuildArgs) -> Result<std::convert::Infallible> {
     const POLL: Duration = Duration::from_millis(500);
     const SETTLE: Duration = Duration::from_millis(200);
-    let options = options(args);
+    // Watching keeps its one status line per build: no progress bars.
+    let options = BuildOptions {
+        progress: crate::progress::Progress::hidden(),
+        ..options(args)
+    };
     if options.templates.is_none() && Path::new("templates/rapport.typ").is_file() {
         eprintln!(
             "effektrapport: layoutet er det indbyggede; brug --templates templates for at bygge med og følge templates/rapport.typ"
