@@ -263,19 +263,24 @@ pub(super) fn summarise(
     control_used: Vec<bool>,
     treated_matched: Vec<bool>,
 ) -> Weighting {
-    let count = |pred: &dyn Fn(usize) -> bool| -> u64 {
-        units
-            .rows()
-            .filter(|&i| pred(i))
-            .map(|i| u64::from(units.freq(i)))
-            .sum()
-    };
+    // One pass over the sample for the four counts.
+    let (mut treated, mut matched, mut controls, mut used) = (0, 0, 0, 0);
+    for i in units.rows() {
+        let f = u64::from(units.freq(i));
+        if units.is_treated(i) {
+            treated += f;
+            matched += if treated_matched[i] { f } else { 0 };
+        } else {
+            controls += f;
+            used += if control_used[i] { f } else { 0 };
+        }
+    }
     Weighting {
         bandwidth,
-        n_treated: count(&|i| units.is_treated(i)),
-        n_treated_matched: count(&|i| treated_matched[i]),
-        n_controls: count(&|i| !units.is_treated(i)),
-        n_controls_used: count(&|i| control_used[i]),
+        n_treated: treated,
+        n_treated_matched: matched,
+        n_controls: controls,
+        n_controls_used: used,
         control_weight,
         control_used,
         treated_matched,

@@ -3,7 +3,7 @@
 //! on strata, and inverse probability weighting), as specified in
 //! `docs/spec/estimators.md`.
 //!
-//! The module is self-contained: it uses only `ndarray`, `nalgebra`, `statrs`,
+//! The module is self-contained: it uses only `ndarray`, `nalgebra`, `faer`, `statrs`,
 //! `rayon`, `rand`, `rand_chacha`, `serde` and `thiserror`.
 //!
 //! # Layers
@@ -41,6 +41,7 @@ mod error;
 mod ipw;
 mod kernel;
 mod matching;
+mod newton;
 mod propensity;
 mod stats;
 mod units;

@@ -30,17 +30,14 @@
 //! at a point whose information is not positive definite is damped.
 //! Standard errors come from the inverse of the observed information matrix.
 
-use nalgebra::{DMatrix, DVector};
-use ndarray::{Array1, ArrayView1, ArrayView2, ArrayViewMut2};
+use ndarray::{Array1, ArrayView2};
 use serde::{Deserialize, Serialize};
 use statrs::distribution::{ContinuousCDF, Normal};
 use statrs::function::erf::erfc;
 
 use super::error::EstimError;
+use super::newton::{NewtonBuffers, NewtonOutcome, NewtonRows, Start, Stop, gram, newton};
 
-const MAX_ITERATIONS: usize = 50;
-const LOGLIK_TOLERANCE: f64 = 1e-13;
-const STEP_TOLERANCE: f64 = 1e-10;
 const COLLINEARITY_TOLERANCE: f64 = 1e-12;
 /// |x'b| beyond which the fitted probability is within 1e-12 of 0 or 1.
 const DETERMINED_INDEX: f64 = 27.6;
@@ -48,19 +45,6 @@ const DETERMINED_INDEX: f64 = 27.6;
 const QUASI_DETERMINED_INDEX: f64 = 11.5;
 /// |b|·SD(x) beyond which a covariate is reported as driving separation.
 const SEPARATING_EFFECT: f64 = 10.0;
-const MAX_HALVINGS: usize = 40;
-/// Stata's `ml` default `nrtolerance()`: g'H⁻¹g at the current point.
-const STATA_NRTOLERANCE: f64 = 1e-5;
-/// Stata's `ml` default `ltolerance()`: `reldif` of successive log likelihoods.
-const STATA_LTOLERANCE: f64 = 1e-7;
-/// Stata's `ml` default `tolerance()`: `mreldif` of successive coefficient vectors.
-const STATA_TOLERANCE: f64 = 1e-6;
-/// [`pivot_ratio`] below which the information matrix counts as ill
-/// conditioned (quasi-complete separation) once Stata's criteria are met.
-const ILL_CONDITIONED: f64 = 1e-10;
-/// Loading on the near-null direction from which a covariate is named as
-/// involved in quasi-complete separation.
-const NULL_LOADING: f64 = 0.2;
 
 /// Per covariate, over the rows of a fit (one row-major pass): the value
 /// ranges of treated and controls and where the nonzero values lie, for the
@@ -73,33 +57,76 @@ struct ColumnRanges {
     nonzero_control: Vec<bool>,
 }
 
-impl ColumnRanges {
-    fn scan(x: ArrayView2<f64>, rows: &[usize], treat: &[bool]) -> ColumnRanges {
-        let k = x.ncols();
-        let empty = (f64::INFINITY, f64::NEG_INFINITY);
-        let mut r = ColumnRanges {
-            treated: vec![empty; k],
-            control: vec![empty; k],
+/// Running extremes and zero/nonzero flags of one group's rows, column by column.
+struct GroupScan {
+    min: Vec<f64>,
+    max: Vec<f64>,
+    any_zero: Vec<bool>,
+    any_nonzero: Vec<bool>,
+    all_finite: bool,
+}
+
+impl GroupScan {
+    fn new(k: usize) -> Self {
+        GroupScan {
+            min: vec![f64::INFINITY; k],
+            max: vec![f64::NEG_INFINITY; k],
             any_zero: vec![false; k],
-            nonzero_treated: vec![false; k],
-            nonzero_control: vec![false; k],
-        };
+            any_nonzero: vec![false; k],
+            all_finite: true,
+        }
+    }
+
+    /// Takes one row in (branch-free over the columns, so the loop vectorises).
+    fn add(&mut self, row: &[f64]) {
+        let mut finite = true;
+        for ((((&v, lo), hi), zero), nonzero) in row
+            .iter()
+            .zip(&mut self.min)
+            .zip(&mut self.max)
+            .zip(&mut self.any_zero)
+            .zip(&mut self.any_nonzero)
+        {
+            *lo = lo.min(v);
+            *hi = hi.max(v);
+            *zero |= v == 0.0;
+            *nonzero |= v != 0.0;
+            finite &= v.is_finite();
+        }
+        self.all_finite &= finite;
+    }
+}
+
+impl ColumnRanges {
+    /// Scans `rows` of the row-major `x`; `Err(row)` names the first row with a
+    /// non-finite covariate.
+    fn scan(x: ArrayView2<f64>, rows: &[usize], treat: &[bool]) -> Result<ColumnRanges, usize> {
+        let k = x.ncols();
+        let (mut treated, mut control) = (GroupScan::new(k), GroupScan::new(k));
         for &i in rows {
-            let (range, nonzero) = if treat[i] {
-                (&mut r.treated, &mut r.nonzero_treated)
-            } else {
-                (&mut r.control, &mut r.nonzero_control)
-            };
-            for (c, &v) in x.row(i).iter().enumerate() {
-                range[c] = (range[c].0.min(v), range[c].1.max(v));
-                if v == 0.0 {
-                    r.any_zero[c] = true;
-                } else {
-                    nonzero[c] = true;
-                }
+            let row = x.row(i);
+            let group = if treat[i] { &mut treated } else { &mut control };
+            match row.as_slice() {
+                Some(row) => group.add(row),
+                None => group.add(&row.to_vec()),
             }
         }
-        r
+        if !(treated.all_finite && control.all_finite) {
+            let bad = rows
+                .iter()
+                .copied()
+                .find(|&i| x.row(i).iter().any(|v| !v.is_finite()));
+            return Err(bad.unwrap_or(0));
+        }
+        Ok(ColumnRanges {
+            treated: treated.min.into_iter().zip(treated.max).collect(),
+            control: control.min.into_iter().zip(control.max).collect(),
+            any_zero: (0..k)
+                .map(|c| treated.any_zero[c] || control.any_zero[c])
+                .collect(),
+            nonzero_treated: treated.any_nonzero,
+            nonzero_control: control.any_nonzero,
+        })
     }
 
     /// Every row with `x != 0` has the same treatment status and some row has
@@ -193,11 +220,11 @@ impl PsFit {
 }
 
 /// Reusable buffers for repeated fits (bootstrap replicates): the compact
-/// design matrix and its weighted copy are kept between calls.
+/// design matrix and the Newton iterations' buffers are kept between calls.
 #[derive(Debug, Default)]
 pub struct PsWorkspace {
     design: Vec<f64>,
-    scaled: Vec<f64>,
+    newton: NewtonBuffers,
 }
 
 /// A propensity-score problem: covariates (n × k, no constant), their names,
@@ -218,19 +245,6 @@ struct FitLayout {
     omitted: Vec<usize>,
     separation: Vec<String>,
     notes: Vec<String>,
-}
-
-struct NewtonOutcome {
-    beta: Vec<f64>,
-    /// Design columns spanning the near-null direction of the information
-    /// when the fit stopped at Stata's criteria because of quasi-separation;
-    /// empty otherwise.
-    separating: Vec<usize>,
-    covariance: DMatrix<f64>,
-    eta: Array1<f64>,
-    log_likelihood: f64,
-    iterations: usize,
-    converged: bool,
 }
 
 impl<'a> PsProblem<'a> {
@@ -345,7 +359,7 @@ impl<'a> PsProblem<'a> {
                 y: &y,
                 f: &f,
             };
-            newton(self.model, rows, beta, from, stop, &mut ws.scaled)
+            newton(self.model, rows, beta, from, stop, &mut ws.newton)
         };
         let cold = self.starting_values(&layout, None, &y, &f);
         let outcome = match start {
@@ -365,7 +379,7 @@ impl<'a> PsProblem<'a> {
     /// Newton from the warm start without the collinearity check, which costs
     /// as much as a Newton iteration. A well-conditioned information matrix at
     /// the start proves the design has full rank (the check's tolerance,
-    /// [`COLLINEARITY_TOLERANCE`], is far below [`ILL_CONDITIONED`]), so the
+    /// [`COLLINEARITY_TOLERANCE`], is far below [`super::newton::ILL_CONDITIONED`]), so the
     /// check would have omitted nothing. Returns `None` (the caller takes the
     /// full path) for anything unusual: dropped or constant covariates, an
     /// ill-conditioned start, a failed fit.
@@ -393,7 +407,7 @@ impl<'a> PsProblem<'a> {
             warm,
             Start::WarmOrGiveUp,
             stop,
-            &mut ws.scaled,
+            &mut ws.newton,
         );
         Ok(outcome.ok().map(|outcome| (layout, outcome, f)))
     }
@@ -409,24 +423,19 @@ impl<'a> PsProblem<'a> {
         if rows.is_empty() {
             return Err(EstimError::EmptySample);
         }
-        if let Some(&i) = rows
-            .iter()
-            .find(|&&i| self.x.row(i).iter().any(|v| !v.is_finite()))
-        {
-            return Err(EstimError::NonFinite {
-                what: "covariate",
-                row: i,
-            });
-        }
+        let non_finite = |row| EstimError::NonFinite {
+            what: "covariate",
+            row,
+        };
+        let mut ranges = ColumnRanges::scan(self.x, &rows, self.treat).map_err(non_finite)?;
         self.check_treatment_varies(&rows)?;
         let mut columns: Vec<usize> = (0..self.x.ncols()).collect();
         let mut separation = Vec::new();
         let mut notes = Vec::new();
-        let mut ranges = ColumnRanges::scan(self.x, &rows, self.treat);
         let mut omitted = Vec::new();
         if columns.iter().any(|&c| ranges.perfect_prediction(c)) {
             omitted = self.drop_perfect_predictors(&mut rows, &mut columns, weight, &mut notes);
-            ranges = ColumnRanges::scan(self.x, &rows, self.treat);
+            ranges = ColumnRanges::scan(self.x, &rows, self.treat).map_err(non_finite)?;
         }
         separation.extend(omitted.iter().map(|&c| self.names[c].clone()));
         self.check_treatment_varies(&rows)?;
@@ -537,10 +546,10 @@ impl<'a> PsProblem<'a> {
             let mut row = Vec::with_capacity(kept_pos.len());
             for (t, &l) in kept_pos.iter().enumerate() {
                 let dot: f64 = (0..t).map(|s| row[s] * factor[t][s]).sum();
-                row.push((cross[[j, l]] - dot) / factor[t][t]);
+                row.push((cross[(j, l)] - dot) / factor[t][t]);
             }
-            let residual = cross[[j, j]] - row.iter().map(|v| v * v).sum::<f64>();
-            if residual > COLLINEARITY_TOLERANCE * cross[[j, j]] {
+            let residual = cross[(j, j)] - row.iter().map(|v| v * v).sum::<f64>();
+            if residual > COLLINEARITY_TOLERANCE * cross[(j, j)] {
                 row.push(residual.sqrt());
                 factor.push(row);
                 kept_pos.push(j);
@@ -559,7 +568,7 @@ impl<'a> PsProblem<'a> {
         rows: &[usize],
         columns: &[usize],
         weight: &dyn Fn(usize) -> f64,
-    ) -> ndarray::Array2<f64> {
+    ) -> nalgebra::DMatrix<f64> {
         let total: f64 = rows.iter().map(|&i| weight(i)).sum();
         let means: Vec<f64> = columns
             .iter()
@@ -570,11 +579,17 @@ impl<'a> PsProblem<'a> {
                     / total
             })
             .collect();
-        let centred = ndarray::Array2::from_shape_fn((rows.len(), columns.len()), |(r, j)| {
-            let i = rows[r];
-            weight(i).sqrt() * (self.x[[i, columns[j]]] - means[j])
-        });
-        centred.t().dot(&centred)
+        let mut centred = Vec::with_capacity(rows.len() * columns.len());
+        for &i in rows {
+            let root = weight(i).sqrt();
+            centred.extend(
+                columns
+                    .iter()
+                    .zip(&means)
+                    .map(|(&c, mean)| root * (self.x[[i, c]] - mean)),
+            );
+        }
+        gram(&centred, rows.len(), columns.len())
     }
 
     /// Kept covariates whose treated range lies entirely on one side of the
@@ -621,8 +636,13 @@ impl<'a> PsProblem<'a> {
     /// Row-major compact design: kept covariates of the fit rows, then 1.
     fn fill_design(&self, layout: &FitLayout, design: &mut Vec<f64>) {
         design.clear();
+        let every_column = layout.kept.len() == self.x.ncols();
         for &i in &layout.rows {
-            design.extend(layout.kept.iter().map(|&c| self.x[[i, c]]));
+            let row = self.x.row(i);
+            match row.as_slice() {
+                Some(row) if every_column => design.extend_from_slice(row),
+                _ => design.extend(layout.kept.iter().map(|&c| row[c])),
+            }
             design.push(1.0);
         }
     }
@@ -784,351 +804,5 @@ impl PsModel {
             PsModel::Logit => 1.0 / (1.0 + (-eta).exp()),
             PsModel::Probit => 0.5 * erfc(-eta / std::f64::consts::SQRT_2),
         }
-    }
-
-    /// Log-likelihood contribution, its derivative in eta, and minus its
-    /// second derivative (the observed-information weight) for one unit.
-    fn unit_parts(self, eta: f64, treated: bool) -> (f64, f64, f64) {
-        match self {
-            PsModel::Logit => {
-                let p = self.probability(eta);
-                let loglik = if treated {
-                    -softplus(-eta)
-                } else {
-                    -softplus(eta)
-                };
-                (loglik, f64::from(u8::from(treated)) - p, p * (1.0 - p))
-            }
-            PsModel::Probit => {
-                let q = if treated { 1.0 } else { -1.0 };
-                let z = q * eta;
-                let (log_cdf, mills) = log_cdf_and_inverse_mills(z);
-                (log_cdf, q * mills, mills * (z + mills))
-            }
-        }
-    }
-}
-
-/// ln(1 + e^x) without overflow.
-fn softplus(x: f64) -> f64 {
-    x.max(0.0) + (-x.abs()).exp().ln_1p()
-}
-
-/// (ln Φ(z), φ(z)/Φ(z)), with the Mills-ratio series far in the lower tail.
-fn log_cdf_and_inverse_mills(z: f64) -> (f64, f64) {
-    let log_pdf = -0.5 * z * z - 0.5 * (2.0 * std::f64::consts::PI).ln();
-    if z > -30.0 {
-        let cdf = 0.5 * erfc(-z / std::f64::consts::SQRT_2);
-        return (cdf.ln(), (log_pdf.exp()) / cdf);
-    }
-    let x2 = z * z;
-    let ratio = (1.0 - 1.0 / x2 + 3.0 / x2.powi(2) - 15.0 / x2.powi(3) + 105.0 / x2.powi(4)) / -z;
-    (log_pdf + ratio.ln(), 1.0 / ratio)
-}
-
-fn log_likelihood(model: PsModel, eta: ArrayView1<f64>, y: &[bool], f: &[f64]) -> f64 {
-    eta.iter()
-        .zip(y)
-        .zip(f)
-        .map(|((&e, &t), &w)| w * model.unit_parts(e, t).0)
-        .sum()
-}
-
-/// Gradient and observed information at the index `eta`.
-fn score_and_information(
-    model: PsModel,
-    design: ArrayView2<f64>,
-    eta: ArrayView1<f64>,
-    y: &[bool],
-    f: &[f64],
-    scaled: &mut Vec<f64>,
-) -> (DVector<f64>, DMatrix<f64>) {
-    let (n, p) = design.dim();
-    // Every element is overwritten below: resize without zeroing what is there.
-    scaled.resize(n * p, 0.0);
-    let mut weighted = ArrayViewMut2::from_shape((n, p), &mut scaled[..n * p]).expect("n*p buffer");
-    let mut gradient = Array1::<f64>::zeros(p);
-    for r in 0..n {
-        let (_, s, w) = model.unit_parts(eta[r], y[r]);
-        let score = f[r] * s;
-        let root = (f[r] * w).sqrt();
-        let row = design.row(r);
-        gradient.zip_mut_with(&row, |g, &x| *g += score * x);
-        weighted
-            .row_mut(r)
-            .zip_mut_with(&row, |out, &x| *out = root * x);
-    }
-    let information = weighted.t().dot(&weighted);
-    (
-        DVector::from_iterator(p, gradient.iter().copied()),
-        DMatrix::from_fn(p, p, |a, b| information[[a, b]]),
-    )
-}
-
-/// One iterate of the Newton iterations.
-#[derive(Clone)]
-struct Iterate {
-    beta: Array1<f64>,
-    eta: Array1<f64>,
-    loglik: f64,
-}
-
-/// A point the fit may stop at, with its covariance.
-struct Candidate {
-    iterate: Iterate,
-    information: DMatrix<f64>,
-    covariance: DMatrix<f64>,
-    iterations: usize,
-}
-
-impl Candidate {
-    fn outcome(self, converged: bool, separating: Vec<usize>) -> NewtonOutcome {
-        NewtonOutcome {
-            beta: self.iterate.beta.to_vec(),
-            separating,
-            covariance: self.covariance,
-            eta: self.iterate.eta,
-            log_likelihood: self.iterate.loglik,
-            iterations: self.iterations,
-            converged,
-        }
-    }
-}
-
-/// Stata's `reldif(a, b)`: |a − b| / (|b| + 1).
-fn reldif(a: f64, b: f64) -> f64 {
-    (a - b).abs() / (b.abs() + 1.0)
-}
-
-/// Smallest squared pivot of the Cholesky factor relative to the diagonal of
-/// the information: the least share of a parameter's information not
-/// explained by the earlier ones (1 for orthogonal parameters, → 0 as the
-/// information matrix becomes singular). A cheap conditioning measure.
-fn pivot_ratio(factor: &nalgebra::Cholesky<f64, nalgebra::Dyn>, information: &DMatrix<f64>) -> f64 {
-    let l = factor.l_dirty();
-    (0..information.nrows())
-        .map(|j| l[(j, j)].powi(2) / information[(j, j)])
-        .fold(f64::INFINITY, f64::min)
-}
-
-/// The covariates (design columns except the constant, which is last) with a
-/// loading of at least [`NULL_LOADING`] on the eigenvector of the smallest
-/// eigenvalue of the information scaled to unit diagonal: the direction in
-/// which the likelihood keeps rising under quasi-complete separation.
-fn null_direction(information: &DMatrix<f64>) -> Vec<usize> {
-    let p = information.nrows();
-    let root: Vec<f64> = (0..p).map(|j| information[(j, j)].sqrt()).collect();
-    let scaled = DMatrix::from_fn(p, p, |a, b| information[(a, b)] / (root[a] * root[b]));
-    let eigen = nalgebra::SymmetricEigen::new(scaled);
-    let smallest = eigen.eigenvalues.imin();
-    let vector = eigen.eigenvectors.column(smallest);
-    (0..p - 1)
-        .filter(|&j| vector[j].abs() >= NULL_LOADING)
-        .collect()
-}
-
-/// Newton step from an information matrix that is not positive definite (at
-/// a point far from the optimum): Levenberg–Marquardt damping of the
-/// diagonal, increased until the Cholesky succeeds (Stata takes a modified
-/// step in non-concave regions too).
-fn damped_step(information: &DMatrix<f64>, gradient: &DVector<f64>) -> Option<DVector<f64>> {
-    let scale = information
-        .diagonal()
-        .iter()
-        .fold(0.0_f64, |m, v| m.max(v.abs()));
-    let mut lambda = 1e-10;
-    while lambda <= 1e6 {
-        let mut damped = information.clone();
-        for j in 0..damped.nrows() {
-            damped[(j, j)] += lambda * damped[(j, j)].abs().max(1e-12 * scale);
-        }
-        if let Some(factor) = damped.cholesky() {
-            return Some(factor.solve(gradient));
-        }
-        lambda *= 100.0;
-    }
-    None
-}
-
-/// Newton–Raphson with step halving.
-///
-/// Two stopping rules are tracked:
-/// * the tight rule (relative log-likelihood change < [`LOGLIK_TOLERANCE`] or
-///   largest step < [`STEP_TOLERANCE`]), which gives glm's numbers on a
-///   well-posed problem;
-/// * Stata's `ml` defaults ([R] maximize): g'H⁻¹g < [`STATA_NRTOLERANCE`] and
-///   either the log-likelihood `reldif` < [`STATA_LTOLERANCE`] or the
-///   coefficient `mreldif` < [`STATA_TOLERANCE`]; the first iterate that meets
-///   them is where Stata's `logit`/`probit` stops.
-///
-/// The iterations go on to the tight rule while the information matrix stays
-/// well conditioned. Under quasi-complete separation the coefficients of the
-/// separating direction drift towards ±∞ and the information in that
-/// direction vanishes (p(1 − p) → 0); once its [`pivot_ratio`] falls below
-/// [`ILL_CONDITIONED`] (or its Cholesky fails), the fit returns the point
-/// where Stata's criteria were met: large finite coefficients with huge SEs,
-/// as Stata reports them (≈ 15 with SE ≈ 372 in the published logit).
-///
-/// `beta0` is the starting point; see [`Start`] for what happens when the
-/// information there is already ill conditioned.
-/// Where [`newton`] stops.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Stop {
-    /// At the tight rule (glm's numbers), or at Stata's point when the
-    /// information turns ill conditioned (quasi-separation).
-    Tight,
-    /// Where Stata's `ml` criteria are first met (bootstrap replicates).
-    Stata,
-}
-
-/// The starting point of [`newton`] and what to do when the information
-/// there is already ill conditioned.
-enum Start {
-    /// `beta0` is the constant-only solution.
-    Cold,
-    /// `beta0` is a warm start; restart from this constant-only solution if
-    /// the information at `beta0` is ill conditioned (as Stata's cold start
-    /// would stop elsewhere in a separated region).
-    WarmOrCold(Vec<f64>),
-    /// `beta0` is a warm start on a design not checked for collinearity:
-    /// fail if the information at `beta0` is ill conditioned.
-    WarmOrGiveUp,
-}
-
-/// The rows [`newton`] fits: compact design, treatment, frequency weights.
-#[derive(Clone, Copy)]
-struct NewtonRows<'a> {
-    design: ArrayView2<'a, f64>,
-    y: &'a [bool],
-    f: &'a [f64],
-}
-
-fn newton(
-    model: PsModel,
-    rows: NewtonRows,
-    beta0: Vec<f64>,
-    start: Start,
-    stop: Stop,
-    scaled: &mut Vec<f64>,
-) -> Result<NewtonOutcome, EstimError> {
-    let NewtonRows { design, y, f } = rows;
-    let (mut cold, give_up) = match start {
-        Start::Cold => (None, false),
-        Start::WarmOrCold(cold) => (Some(cold), false),
-        Start::WarmOrGiveUp => (None, true),
-    };
-    let singular = || EstimError::PsFit("information matrix is not positive definite".into());
-    let evaluate = |beta: Array1<f64>| {
-        let eta = design.dot(&beta);
-        let loglik = log_likelihood(model, eta.view(), y, f);
-        Iterate { beta, eta, loglik }
-    };
-    let mut current = evaluate(Array1::from(beta0));
-    if !current.loglik.is_finite() {
-        let p = current.beta.len();
-        current = evaluate(Array1::zeros(p));
-    }
-    let mut previous: Option<Iterate> = None;
-    let mut largest_step = f64::INFINITY;
-    let mut stata: Option<Candidate> = None;
-    let mut iterations = 0;
-    loop {
-        let (gradient, information) =
-            score_and_information(model, design, current.eta.view(), y, f, scaled);
-        let factor = information.clone().cholesky();
-        // A warm start deep in a separated region (information already
-        // ill conditioned) would stop somewhere else than Stata's cold start
-        // from the constant-only model: start cold instead.
-        if iterations == 0
-            && (cold.is_some() || give_up)
-            && factor
-                .as_ref()
-                .is_none_or(|factor| pivot_ratio(factor, &information) < ILL_CONDITIONED)
-        {
-            match cold.take() {
-                Some(cold) => current = evaluate(Array1::from(cold)),
-                None => return Err(EstimError::PsFit("ill-conditioned warm start".into())),
-            }
-            continue;
-        }
-        let step = match &factor {
-            Some(factor) => Some(factor.solve(&gradient)),
-            None => None,
-        };
-        let tight = previous.as_ref().is_some_and(|prev| {
-            let change =
-                (current.loglik - prev.loglik).abs() / prev.loglik.abs().max(f64::MIN_POSITIVE);
-            change < LOGLIK_TOLERANCE || largest_step < STEP_TOLERANCE
-        });
-        if let (Some(factor), Some(step), Some(prev), None) = (&factor, &step, &previous, &stata) {
-            let decrement = gradient.dot(step);
-            let coefficient_change = current
-                .beta
-                .iter()
-                .zip(&prev.beta)
-                .map(|(&b, &a)| reldif(b, a))
-                .fold(0.0_f64, f64::max);
-            if decrement < STATA_NRTOLERANCE
-                && (reldif(current.loglik, prev.loglik) < STATA_LTOLERANCE
-                    || coefficient_change < STATA_TOLERANCE)
-            {
-                if stop == Stop::Stata {
-                    return Ok(Candidate {
-                        iterate: current,
-                        information: DMatrix::zeros(0, 0),
-                        covariance: DMatrix::zeros(0, 0),
-                        iterations,
-                    }
-                    .outcome(true, Vec::new()));
-                }
-                stata = Some(Candidate {
-                    iterate: current.clone(),
-                    information: information.clone(),
-                    covariance: factor.inverse(),
-                    iterations,
-                });
-            }
-        }
-        let ill_conditioned = match &factor {
-            None => true,
-            Some(factor) => stata.is_some() && pivot_ratio(factor, &information) < ILL_CONDITIONED,
-        };
-        if ill_conditioned && let Some(candidate) = stata {
-            let separating = null_direction(&candidate.information);
-            return Ok(candidate.outcome(true, separating));
-        }
-        if let (true, Some(factor)) = (tight || iterations == MAX_ITERATIONS, &factor) {
-            if !current.beta.iter().all(|b| b.is_finite()) {
-                return Err(EstimError::PsFit("coefficients diverged".into()));
-            }
-            return Ok(Candidate {
-                iterate: current,
-                information: DMatrix::zeros(0, 0),
-                covariance: factor.inverse(),
-                iterations,
-            }
-            .outcome(tight, Vec::new()));
-        }
-        if iterations == MAX_ITERATIONS {
-            return Err(singular());
-        }
-        let step = match step {
-            Some(step) => step,
-            None => damped_step(&information, &gradient).ok_or_else(singular)?,
-        };
-        let step = Array1::from_iter(step.iter().copied());
-        iterations += 1;
-        let (mut scale, mut halvings) = (1.0, 0);
-        let next = loop {
-            let candidate = evaluate(&current.beta + &(&step * scale));
-            let acceptable = candidate.loglik >= current.loglik - 1e-12 * current.loglik.abs();
-            if acceptable || halvings == MAX_HALVINGS {
-                break candidate;
-            }
-            scale /= 2.0;
-            halvings += 1;
-        };
-        largest_step = step.iter().fold(0.0_f64, |m, s| m.max((s * scale).abs()));
-        previous = Some(std::mem::replace(&mut current, next));
     }
 }
