@@ -229,18 +229,9 @@ fn results(
             .collect();
         let mut estimated = BTreeMap::new();
         if let (false, Some(data)) = (wanted.is_empty(), &data) {
-            let bar = progress.bar(0, "estimation");
+            let bar = progress.work_bar("estimation");
             estimated = stage("estimation", || {
-                let parts = analysis::analysis_parts_with(
-                    config,
-                    data,
-                    &wanted,
-                    &mut |done, jobs, what| {
-                        bar.set_length(jobs as u64);
-                        bar.set_position(done as u64);
-                        bar.set_message(what.to_string());
-                    },
-                );
+                let parts = analysis::analysis_parts_with(config, data, &wanted, &bar);
                 bar.finish_and_clear();
                 parts
             })?;

@@ -137,7 +137,7 @@ fn balance_of(
             kernel: KernelKey::Epan,
         })
         .collect();
-    let fitted = sample::estimate(&sample, PsModel::Logit, &variants, rule, 0, 0)?;
+    let fitted = sample::estimate(&sample, PsModel::Logit, &variants, rule, 0, 0, &|| {})?;
     let units = Units::new(&treat, None, Some(&strata))?;
     let stats: Vec<Vec<_>> = fitted
         .variants

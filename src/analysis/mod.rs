@@ -201,16 +201,37 @@ pub fn analysis_parts(
     data: &AnalysisData,
     wanted: &[usize],
 ) -> Result<BTreeMap<usize, Results>> {
-    analysis_parts_with(config, data, wanted, &mut |_, _, _| {})
+    analysis_parts_with(config, data, wanted, &Untracked)
 }
 
-/// [`analysis_parts`], calling `job_done(done, jobs, what)` as each estimation job (a sample and
-/// model with its outcomes, methods and bootstrap) has been run (progress).
+/// Receives the progress of the estimation, from any thread, in units of work: one unit is one
+/// person in one propensity-score fit with its matching (a sample of n persons with B bootstrap
+/// replicates is n·(B + 1) units), so every unit takes about the same time and the time left can
+/// be told from the units done.
+pub trait Tracker: Sync {
+    /// The work of the whole estimation, before it starts.
+    fn total(&self, units: u64);
+    /// A job (a group of persons and a propensity-score model) starts.
+    fn job(&self, what: &str);
+    /// `units` more units are done.
+    fn done(&self, units: u64);
+}
+
+/// No progress reported.
+pub struct Untracked;
+
+impl Tracker for Untracked {
+    fn total(&self, _: u64) {}
+    fn job(&self, _: &str) {}
+    fn done(&self, _: u64) {}
+}
+
+/// [`analysis_parts`], reporting progress to `tracker`.
 pub fn analysis_parts_with(
     config: &Config,
     data: &AnalysisData,
     wanted: &[usize],
-    job_done: &mut dyn FnMut(usize, usize, &str),
+    tracker: &dyn Tracker,
 ) -> Result<BTreeMap<usize, Results>> {
     let analyses = check(config)?;
     let rule = bandwidth_rule(config)?;
@@ -240,12 +261,27 @@ pub fn analysis_parts_with(
             (i, part)
         })
         .collect();
-    let all_jobs = jobs(chosen.iter().map(|&(_, a)| a));
-    let count = all_jobs.len();
-    for (done, (job, request)) in all_jobs.into_iter().enumerate() {
-        run_job(config, data, rule, &job, &request, &chosen, &mut parts)
-            .with_context(|| format!("estimationen for {} fejlede", job.describe()))?;
-        job_done(done + 1, count, &job.describe());
+    let planned: Vec<(Job, Samples)> = jobs(chosen.iter().map(|&(_, a)| a))
+        .into_iter()
+        .map(|(job, request)| {
+            let samples = samples(data, &job, &request);
+            (job, samples)
+        })
+        .collect();
+    let fits = fits_per_sample(config);
+    tracker.total(
+        planned
+            .iter()
+            .flat_map(|(_, samples)| samples.keys())
+            .map(|rows| rows.len() as u64 * fits)
+            .sum(),
+    );
+    for (job, samples) in planned {
+        tracker.job(&job.describe());
+        run_job(
+            config, data, rule, &job, samples, &chosen, &mut parts, tracker,
+        )
+        .with_context(|| format!("estimationen for {} fejlede", job.describe()))?;
     }
     for part in parts.values_mut() {
         // The labels belong to the data part.
@@ -438,19 +474,23 @@ fn job_rows(data: &AnalysisData, job: &Job) -> Vec<usize> {
         .collect()
 }
 
-/// Runs one job for the analyses in `analyses` that belong to it, into their parts.
-fn run_job(
-    config: &Config,
-    data: &AnalysisData,
-    rule: BandwidthRule,
-    job: &Job,
-    request: &Request,
-    analyses: &[(usize, &Analysis)],
-    parts: &mut BTreeMap<usize, Results>,
-) -> Result<()> {
+/// The propensity-score fits of a sample: the point estimate's and one per bootstrap replicate
+/// (none with analytic SEs, B < 2).
+fn fits_per_sample(config: &Config) -> u64 {
+    match config.analyse.bootstrap {
+        b if b >= 2 => b as u64 + 1,
+        _ => 1,
+    }
+}
+
+/// A job's samples: the rows of the persons with follow-up on a group of its outcomes, with
+/// those outcomes' columns.
+type Samples = BTreeMap<Vec<usize>, Vec<usize>>;
+
+/// The samples of a job: its outcomes grouped by the persons who have them (their follow-up).
+fn samples(data: &AnalysisData, job: &Job, request: &Request) -> Samples {
     let rows = job_rows(data, job);
-    // Outcomes grouped by the persons who have them (their follow-up).
-    let mut classes: BTreeMap<Vec<usize>, Vec<usize>> = BTreeMap::new();
+    let mut classes = Samples::new();
     for outcome in &request.outcomes {
         let j = data
             .outcome_names
@@ -464,6 +504,23 @@ fn run_job(
             .collect();
         classes.entry(present).or_default().push(j);
     }
+    classes
+}
+
+/// Runs one job (its `samples`) for the analyses in `analyses` that belong to it, into their
+/// parts.
+#[allow(clippy::too_many_arguments)]
+fn run_job(
+    config: &Config,
+    data: &AnalysisData,
+    rule: BandwidthRule,
+    job: &Job,
+    classes: Samples,
+    analyses: &[(usize, &Analysis)],
+    parts: &mut BTreeMap<usize, Results>,
+    tracker: &dyn Tracker,
+) -> Result<()> {
+    let rows = job_rows(data, job);
     let of_job: Vec<(usize, &Analysis)> = analyses
         .iter()
         .copied()
@@ -488,8 +545,10 @@ fn run_job(
             })
             .filter(|(_, _, own)| !own.is_empty())
             .collect();
+        let persons = sample_rows.len() as u64;
         let treated = sample_rows.iter().filter(|&&i| data.treated[i]).count();
         if treated == 0 || treated == sample_rows.len() {
+            tracker.done(persons * fits_per_sample(config));
             for (i, analysis, own) in &members {
                 let shown: Vec<&str> = own.iter().take(3).map(|n| n.as_str()).collect();
                 push_unique(
@@ -529,6 +588,7 @@ fn run_job(
             rule,
             config.analyse.bootstrap,
             config.analyse.seed,
+            &|| tracker.done(persons),
         )?;
         let complete = sample_rows.len() == rows.len();
         for (i, analysis, _) in &members {

@@ -108,7 +108,8 @@ pub struct SampleResult {
     pub failed: Vec<usize>,
 }
 
-/// Estimates every variant on the sample with bootstrap SEs (`replicates` ≥ 2) or analytic SEs.
+/// Estimates every variant on the sample with bootstrap SEs (`replicates` ≥ 2) or analytic SEs,
+/// calling `fit_done` after the point estimates and after each bootstrap replicate (progress).
 pub fn estimate(
     data: &SampleData,
     model: PsModel,
@@ -116,6 +117,7 @@ pub fn estimate(
     rule: BandwidthRule,
     replicates: usize,
     seed: u64,
+    fit_done: &(dyn Fn() + Sync),
 ) -> Result<SampleResult> {
     let problem = PsProblem::new(data.x, data.names, data.treat, model)?;
     let fit = problem
@@ -189,9 +191,10 @@ pub fn estimate(
             estimates,
         });
     }
+    fit_done();
     let mut failed = vec![0; results.len()];
     if replicates >= 2 {
-        let boot = estimators::bootstrap(
+        let boot = estimators::bootstrap_with(
             &BootstrapData {
                 covariates: data.x,
                 covariate_names: data.names,
@@ -205,6 +208,7 @@ pub fn estimate(
             &specs,
             replicates,
             seed,
+            fit_done,
         )?;
         failed.clone_from(&boot.failed);
         for (t, result) in results.iter_mut().enumerate() {

@@ -21,7 +21,7 @@ use rayon::prelude::*;
 use super::effects::{Weighting, att_points};
 use super::error::EstimError;
 use super::ipw::ipw_weights;
-use super::matching::{MatchingSpec, kernel_match};
+use super::matching::{Donors, MatchingSpec, kernel_match_with};
 use super::propensity::{PsModel, PsProblem, PsWorkspace};
 use super::units::Units;
 
@@ -102,6 +102,18 @@ pub fn bootstrap(
     replicates: usize,
     seed: u64,
 ) -> Result<BootstrapResult, EstimError> {
+    bootstrap_with(data, methods, replicates, seed, &|| {})
+}
+
+/// [`bootstrap`], calling `replicate_done` (from the worker threads) as each replicate finishes,
+/// for progress; the results do not depend on it.
+pub fn bootstrap_with(
+    data: &BootstrapData,
+    methods: &[MethodSpec],
+    replicates: usize,
+    seed: u64,
+    replicate_done: &(dyn Fn() + Sync),
+) -> Result<BootstrapResult, EstimError> {
     if methods.is_empty() || replicates < 2 {
         return Err(EstimError::InvalidArgument(
             "bootstrap needs at least one method and two replicates".into(),
@@ -115,6 +127,11 @@ pub fn bootstrap(
             "exact matching requested without strata".into(),
         ));
     }
+    for method in methods {
+        if let MethodSpec::Matching { spec, .. } = method {
+            spec.check()?;
+        }
+    }
     let compact = compact(data)?;
     let n = compact.treat.len();
     let problem = PsProblem::new(
@@ -123,12 +140,19 @@ pub fn bootstrap(
         &compact.treat,
         data.model,
     )?;
+    let order = problem.column_order();
+    let problem = match &order {
+        Some(order) => problem.with_order(order),
+        None => problem,
+    };
     let m = compact.outcomes.ncols();
     let rows: Vec<Vec<f64>> = (0..replicates)
         .into_par_iter()
         .map_init(PsWorkspace::default, |ws, b| {
             let counts = replicate_counts(n, seed, b as u64);
-            replicate(&problem, &compact, methods, data.start, &counts, ws)
+            let atts = replicate(&problem, &compact, methods, data.start, &counts, ws);
+            replicate_done();
+            atts
         })
         .collect();
     let estimates: Vec<Array2<f64>> = (0..methods.len())
@@ -212,9 +236,11 @@ fn replicate(
         return out;
     };
     let scores = scores.as_slice().unwrap_or(&[]);
+    // The controls sorted by score once per strata choice (pooled, exact), for every method.
+    let mut donors: [Option<Donors>; 2] = [None, None];
     let weightings: Vec<Option<Weighting>> = methods
         .iter()
-        .map(|method| weigh(method, scores, data, counts))
+        .map(|method| weigh(method, scores, data, counts, &mut donors))
         .collect();
     let good: Vec<(usize, &Weighting)> = weightings
         .iter()
@@ -235,13 +261,22 @@ fn replicate(
     out
 }
 
-/// The weighting of one method, or None if it failed (no matched treated).
-fn weigh(method: &MethodSpec, scores: &[f64], data: &Compact, counts: &[u32]) -> Option<Weighting> {
+/// The weighting of one method, or None if it failed (no matched treated); `donors` keeps the
+/// sorted controls of the pooled and the exact-matching units between methods.
+fn weigh(
+    method: &MethodSpec,
+    scores: &[f64],
+    data: &Compact,
+    counts: &[u32],
+    donors: &mut [Option<Donors>; 2],
+) -> Option<Weighting> {
     let weighting = match method {
         MethodSpec::Matching { spec, exact } => {
             let strata = if *exact { data.strata.as_deref() } else { None };
             let units = Units::new(&data.treat, Some(counts), strata).ok()?;
-            kernel_match(scores, &units, spec).ok()?
+            let sorted =
+                donors[usize::from(*exact)].get_or_insert_with(|| Donors::new(scores, &units));
+            kernel_match_with(scores, &units, spec, sorted).ok()?
         }
         MethodSpec::Ipw => {
             let units = Units::new(&data.treat, Some(counts), None).ok()?;

@@ -58,6 +58,21 @@ impl MatchingSpec {
         }
     }
 
+    /// Checks the bandwidth (positive, finite) and the ridge parameter (≥ 0, finite).
+    pub fn check(&self) -> Result<(), EstimError> {
+        if !(self.bandwidth > 0.0 && self.bandwidth.is_finite()) {
+            return Err(EstimError::InvalidBandwidth(self.bandwidth));
+        }
+        if let MatchingKind::Ridge { ridge } = self.kind
+            && !(ridge >= 0.0 && ridge.is_finite())
+        {
+            return Err(EstimError::InvalidArgument(format!(
+                "ridge parameter {ridge} must be >= 0"
+            )));
+        }
+        Ok(())
+    }
+
     /// Plain kernel matching.
     pub fn kernel(kernel: Kernel, bandwidth: f64) -> Self {
         MatchingSpec {
@@ -87,10 +102,11 @@ impl Donors {
             .rows()
             .filter(|&i| !units.is_treated(i) && scores[i].is_finite())
             .collect();
-        rows.sort_by(|&a, &b| {
-            (units.stratum(a), scores[a], a)
-                .partial_cmp(&(units.stratum(b), scores[b], b))
-                .unwrap_or(std::cmp::Ordering::Equal)
+        // (stratum, score, row) is unique, so an unstable sort gives one order.
+        rows.sort_unstable_by(|&a, &b| {
+            (units.stratum(a).cmp(&units.stratum(b)))
+                .then(scores[a].total_cmp(&scores[b]))
+                .then(a.cmp(&b))
         });
         let mut strata: Vec<(u32, usize, usize)> = Vec::new();
         for (k, &i) in rows.iter().enumerate() {
@@ -170,23 +186,22 @@ pub(super) fn window_weights(
     }
 }
 
-/// Frölich's ridge weights (kmatch `Kmatch_Ridge`), in place on the raw kernel weights.
+/// Frölich's ridge weights (kmatch `Kmatch_Ridge`), in place on the raw kernel weights: the
+/// window's moments in one pass, taken about the treated unit's score p_i (|p − p_i| < h, so
+/// nothing cancels), then the weights.
 fn ridge_weights(p_i: f64, ps: &[f64], fs: &[f64], h: f64, ridge: f64, a: &mut [f64]) {
-    let total: f64 = a.iter().zip(fs).map(|(a, f)| a * f).sum();
-    let mean = a
-        .iter()
-        .zip(fs)
-        .zip(ps)
-        .map(|((a, f), p)| p * a * f)
-        .sum::<f64>()
-        / total;
-    let spread: f64 = a
-        .iter()
-        .zip(fs)
-        .zip(ps)
-        .map(|((a, f), p)| (p - mean).powi(2) * a * f)
-        .sum();
-    let d = p_i - mean;
+    let (mut total, mut first, mut second) = (0.0, 0.0, 0.0);
+    for ((&a, &f), &p) in a.iter().zip(fs).zip(ps) {
+        let (fa, d) = (f * a, p - p_i);
+        total += fa;
+        first += fa * d;
+        second += fa * d * d;
+    }
+    let shift = first / total;
+    let mean = p_i + shift;
+    // Σ f a (p − p̄)² = Σ f a (d − shift)².
+    let spread = second - first * shift;
+    let d = -shift;
     let factor = d / (spread + ridge * h * d.abs());
     for (w, &p) in a.iter_mut().zip(ps) {
         *w = *w / total + *w * (p - mean) * factor;
@@ -203,17 +218,18 @@ pub fn kernel_match(
     spec: &MatchingSpec,
 ) -> Result<Weighting, EstimError> {
     units.check_rows("scores", scores.len())?;
-    if !(spec.bandwidth > 0.0 && spec.bandwidth.is_finite()) {
-        return Err(EstimError::InvalidBandwidth(spec.bandwidth));
-    }
-    if let MatchingKind::Ridge { ridge } = spec.kind
-        && !(ridge >= 0.0 && ridge.is_finite())
-    {
-        return Err(EstimError::InvalidArgument(format!(
-            "ridge parameter {ridge} must be >= 0"
-        )));
-    }
-    let donors = Donors::new(scores, units);
+    spec.check()?;
+    kernel_match_with(scores, units, spec, &Donors::new(scores, units))
+}
+
+/// [`kernel_match`] with the sorted donors given (shared by the methods of a bootstrap
+/// replicate with the same strata); the arguments are checked by the caller.
+pub(super) fn kernel_match_with(
+    scores: &[f64],
+    units: &Units,
+    spec: &MatchingSpec,
+    donors: &Donors,
+) -> Result<Weighting, EstimError> {
     let mut sorted_weight = vec![0.0; donors.len()];
     let mut used = vec![false; donors.len()];
     let mut treated_matched = vec![false; units.n_rows()];

@@ -35,6 +35,7 @@ mod api;
 mod balance;
 mod bandwidth;
 mod bootstrap;
+mod columns;
 mod density;
 mod effects;
 mod error;
@@ -51,7 +52,9 @@ pub use api::{
 };
 pub use balance::{BalanceStats, balance, mean_abs_sdif};
 pub use bandwidth::{CvSearch, cv_bandwidth, pm_bandwidth, pm_bandwidth_with};
-pub use bootstrap::{BootstrapData, BootstrapResult, MethodSpec, bootstrap, replicate_counts};
+pub use bootstrap::{
+    BootstrapData, BootstrapResult, MethodSpec, bootstrap, bootstrap_with, replicate_counts,
+};
 pub use density::{DensityCurve, ScoreDensities, score_densities};
 pub use effects::{
     AttEstimate, SeKind, Weighting, att_estimates, att_points, p_value_normal, p_value_t, stars,

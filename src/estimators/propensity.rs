@@ -35,6 +35,7 @@ use serde::{Deserialize, Serialize};
 use statrs::distribution::{ContinuousCDF, Normal};
 use statrs::function::erf::erfc;
 
+use super::columns::{ColumnOrder, ColumnRanges};
 use super::error::EstimError;
 use super::newton::{NewtonBuffers, NewtonOutcome, NewtonRows, Start, Stop, gram, newton};
 
@@ -45,103 +46,6 @@ const DETERMINED_INDEX: f64 = 27.6;
 const QUASI_DETERMINED_INDEX: f64 = 11.5;
 /// |b|·SD(x) beyond which a covariate is reported as driving separation.
 const SEPARATING_EFFECT: f64 = 10.0;
-
-/// Per covariate, over the rows of a fit (one row-major pass): the value
-/// ranges of treated and controls and where the nonzero values lie, for the
-/// checks of perfect prediction, constant columns and separation.
-struct ColumnRanges {
-    treated: Vec<(f64, f64)>,
-    control: Vec<(f64, f64)>,
-    any_zero: Vec<bool>,
-    nonzero_treated: Vec<bool>,
-    nonzero_control: Vec<bool>,
-}
-
-/// Running extremes and zero/nonzero flags of one group's rows, column by column.
-struct GroupScan {
-    min: Vec<f64>,
-    max: Vec<f64>,
-    any_zero: Vec<bool>,
-    any_nonzero: Vec<bool>,
-    all_finite: bool,
-}
-
-impl GroupScan {
-    fn new(k: usize) -> Self {
-        GroupScan {
-            min: vec![f64::INFINITY; k],
-            max: vec![f64::NEG_INFINITY; k],
-            any_zero: vec![false; k],
-            any_nonzero: vec![false; k],
-            all_finite: true,
-        }
-    }
-
-    /// Takes one row in (branch-free over the columns, so the loop vectorises).
-    fn add(&mut self, row: &[f64]) {
-        let mut finite = true;
-        for ((((&v, lo), hi), zero), nonzero) in row
-            .iter()
-            .zip(&mut self.min)
-            .zip(&mut self.max)
-            .zip(&mut self.any_zero)
-            .zip(&mut self.any_nonzero)
-        {
-            *lo = lo.min(v);
-            *hi = hi.max(v);
-            *zero |= v == 0.0;
-            *nonzero |= v != 0.0;
-            finite &= v.is_finite();
-        }
-        self.all_finite &= finite;
-    }
-}
-
-impl ColumnRanges {
-    /// Scans `rows` of the row-major `x`; `Err(row)` names the first row with a
-    /// non-finite covariate.
-    fn scan(x: ArrayView2<f64>, rows: &[usize], treat: &[bool]) -> Result<ColumnRanges, usize> {
-        let k = x.ncols();
-        let (mut treated, mut control) = (GroupScan::new(k), GroupScan::new(k));
-        for &i in rows {
-            let row = x.row(i);
-            let group = if treat[i] { &mut treated } else { &mut control };
-            match row.as_slice() {
-                Some(row) => group.add(row),
-                None => group.add(&row.to_vec()),
-            }
-        }
-        if !(treated.all_finite && control.all_finite) {
-            let bad = rows
-                .iter()
-                .copied()
-                .find(|&i| x.row(i).iter().any(|v| !v.is_finite()));
-            return Err(bad.unwrap_or(0));
-        }
-        Ok(ColumnRanges {
-            treated: treated.min.into_iter().zip(treated.max).collect(),
-            control: control.min.into_iter().zip(control.max).collect(),
-            any_zero: (0..k)
-                .map(|c| treated.any_zero[c] || control.any_zero[c])
-                .collect(),
-            nonzero_treated: treated.any_nonzero,
-            nonzero_control: control.any_nonzero,
-        })
-    }
-
-    /// Every row with `x != 0` has the same treatment status and some row has
-    /// `x == 0` (Stata drops such a covariate with its nonzero rows).
-    fn perfect_prediction(&self, c: usize) -> bool {
-        self.any_zero[c] && self.nonzero_treated[c] != self.nonzero_control[c]
-    }
-
-    /// The column takes more than one value.
-    fn varies(&self, c: usize) -> bool {
-        let lo = self.treated[c].0.min(self.control[c].0);
-        let hi = self.treated[c].1.max(self.control[c].1);
-        lo < hi
-    }
-}
 
 /// The compact design of a fit's rows, their treatment and frequency weights.
 type FitRows<'b> = (ArrayView2<'b, f64>, Vec<bool>, Vec<f64>);
@@ -236,6 +140,8 @@ pub struct PsProblem<'a> {
     names: &'a [String],
     treat: &'a [bool],
     model: PsModel,
+    /// The columns sorted once for many refits ([`PsProblem::with_order`]).
+    order: Option<&'a ColumnOrder>,
 }
 
 /// The rows and columns that take part in the Newton iterations.
@@ -274,7 +180,23 @@ impl<'a> PsProblem<'a> {
             names,
             treat,
             model,
+            order: None,
         })
+    }
+
+    /// The same problem with its columns sorted in `order` (from [`PsProblem::column_order`]),
+    /// so that each refit on a subset of the rows (a bootstrap replicate) checks the columns
+    /// in a few lookups instead of a pass over the rows.
+    pub(super) fn with_order(self, order: &'a ColumnOrder) -> Self {
+        PsProblem {
+            order: Some(order),
+            ..self
+        }
+    }
+
+    /// The sorted columns for [`PsProblem::with_order`]; `None` if a covariate is not finite.
+    pub(super) fn column_order(&self) -> Option<ColumnOrder> {
+        ColumnOrder::new(self.x, self.treat)
     }
 
     /// Fits the model on the rows with positive frequency weight (all rows if `None`).
@@ -427,7 +349,10 @@ impl<'a> PsProblem<'a> {
             what: "covariate",
             row,
         };
-        let mut ranges = ColumnRanges::scan(self.x, &rows, self.treat).map_err(non_finite)?;
+        let mut ranges = match self.order {
+            Some(order) => order.ranges(self.x, &|i| weight(i) > 0.0),
+            None => ColumnRanges::scan(self.x, &rows, self.treat).map_err(non_finite)?,
+        };
         self.check_treatment_varies(&rows)?;
         let mut columns: Vec<usize> = (0..self.x.ncols()).collect();
         let mut separation = Vec::new();
