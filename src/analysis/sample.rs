@@ -10,6 +10,7 @@ use crate::locale;
 use crate::results::Estimate;
 use anyhow::{Context, Result};
 use ndarray::ArrayView2;
+use rayon::prelude::*;
 
 /// How the bandwidth is chosen.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -125,72 +126,13 @@ pub fn estimate(
         .context("propensity score-modellen kan ikke estimeres")?;
     let scores = fit.scores.to_vec();
     let units = Units::new(data.treat, None, Some(data.strata))?;
-    let mut results = Vec::new();
-    let mut specs = Vec::new();
-    for &variant in variants {
-        let u = if variant.method.exact {
-            units
-        } else {
-            units.without_strata()
-        };
-        let (weighting, spec) = match variant.method.kind {
-            Kind::Ipw => (ipw_weights(&scores, &u)?, MethodSpec::Ipw),
-            kind => {
-                let matching_kind = match kind {
-                    Kind::Ridge => MatchingKind::Ridge {
-                        ridge: variant.kernel.kernel().default_ridge(),
-                    },
-                    _ => MatchingKind::Kernel,
-                };
-                let kernel = variant.kernel.kernel();
-                let h = match rule {
-                    BandwidthRule::Pm => pm_bandwidth(&scores, &u)?,
-                    BandwidthRule::Cv => {
-                        cv_bandwidth(&scores, &u, kernel, matching_kind)?.bandwidth
-                    }
-                    BandwidthRule::Fixed(h) => h,
-                };
-                let spec = MatchingSpec {
-                    kernel,
-                    kind: matching_kind,
-                    bandwidth: h,
-                };
-                (
-                    kernel_match(&scores, &u, &spec)?,
-                    MethodSpec::Matching {
-                        spec,
-                        exact: variant.method.exact,
-                    },
-                )
-            }
-        };
-        let atts = att_estimates(data.y, &u, &weighting)?;
-        let n = data.treat.len();
-        let matched = weighting.n_treated_matched as usize;
-        let estimates = atts
-            .iter()
-            .map(|a| {
-                let p = estimators::p_value_t(a.att, a.se, a.n as f64 - 1.0);
-                Estimate {
-                    est: a.att,
-                    se: a.se,
-                    p,
-                    stjerner: estimators::stars(p).to_string(),
-                    kontrolniveau: a.control_mean,
-                    rel: locale::rel_effekt(a.att, a.control_mean),
-                    n,
-                    n_behandlede: matched,
-                }
-            })
-            .collect();
-        specs.push(spec);
-        results.push(VariantResult {
-            variant,
-            bandwidth: weighting.bandwidth,
-            weighting,
-            estimates,
-        });
-    }
+    // The variants are independent (each its own bandwidth search and weights): run them in
+    // parallel, collected in their order.
+    let estimated: Vec<(VariantResult, MethodSpec)> = variants
+        .par_iter()
+        .map(|&variant| estimate_variant(data, &scores, &units, variant, rule))
+        .collect::<Result<_>>()?;
+    let (mut results, specs): (Vec<VariantResult>, Vec<MethodSpec>) = estimated.into_iter().unzip();
     fit_done();
     let mut failed = vec![0; results.len()];
     if replicates >= 2 {
@@ -224,4 +166,76 @@ pub fn estimate(
         variants: results,
         failed,
     })
+}
+
+/// One variant's bandwidth, weights and analytic estimates on the sample.
+fn estimate_variant(
+    data: &SampleData,
+    scores: &[f64],
+    units: &Units,
+    variant: Variant,
+    rule: BandwidthRule,
+) -> Result<(VariantResult, MethodSpec)> {
+    let u = if variant.method.exact {
+        *units
+    } else {
+        units.without_strata()
+    };
+    let (weighting, spec) = match variant.method.kind {
+        Kind::Ipw => (ipw_weights(scores, &u)?, MethodSpec::Ipw),
+        kind => {
+            let matching_kind = match kind {
+                Kind::Ridge => MatchingKind::Ridge {
+                    ridge: variant.kernel.kernel().default_ridge(),
+                },
+                _ => MatchingKind::Kernel,
+            };
+            let kernel = variant.kernel.kernel();
+            let h = match rule {
+                BandwidthRule::Pm => pm_bandwidth(scores, &u)?,
+                BandwidthRule::Cv => cv_bandwidth(scores, &u, kernel, matching_kind)?.bandwidth,
+                BandwidthRule::Fixed(h) => h,
+            };
+            let spec = MatchingSpec {
+                kernel,
+                kind: matching_kind,
+                bandwidth: h,
+            };
+            (
+                kernel_match(scores, &u, &spec)?,
+                MethodSpec::Matching {
+                    spec,
+                    exact: variant.method.exact,
+                },
+            )
+        }
+    };
+    let atts = att_estimates(data.y, &u, &weighting)?;
+    let n = data.treat.len();
+    let matched = weighting.n_treated_matched as usize;
+    let estimates = atts
+        .iter()
+        .map(|a| {
+            let p = estimators::p_value_t(a.att, a.se, a.n as f64 - 1.0);
+            Estimate {
+                est: a.att,
+                se: a.se,
+                p,
+                stjerner: estimators::stars(p).to_string(),
+                kontrolniveau: a.control_mean,
+                rel: locale::rel_effekt(a.att, a.control_mean),
+                n,
+                n_behandlede: matched,
+            }
+        })
+        .collect();
+    Ok((
+        VariantResult {
+            variant,
+            bandwidth: weighting.bandwidth,
+            weighting,
+            estimates,
+        },
+        spec,
+    ))
 }
