@@ -28,7 +28,7 @@ treated=412
 printf '%-6s %-5s %12s %12s %10s %12s %s\n' scale B estimation wall "peak MB" "µs/treat/rep" stages
 for scale in "${scales[@]}"; do
     data="$work/data-$scale"
-    "$BIN" synth --scale "$scale" --out "$data" >/dev/null
+    "$BIN" synth --scale "$scale" --out "$data" >/dev/null 2>&1
     for b in "${bootstraps[@]}"; do
         sed "s/^\(  bootstrap:\).*/\1 $b/" report/rapport.yaml >"$work/report/rapport.yaml"
         out="$work/build-$scale-$b"

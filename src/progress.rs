@@ -28,24 +28,33 @@ impl Progress {
         Progress { shown: false }
     }
 
-    /// A bar of `steps` steps named `what`, with the time left ("om 3m 12s"); hidden when
-    /// progress is not shown. Finish it with [`ProgressBar::finish_and_clear`].
+    /// A bar of `steps` steps named `what`, with the time used and left ("12s brugt, ca. 3m
+    /// tilbage"); hidden when progress is not shown. Finish it with
+    /// [`ProgressBar::finish_and_clear`].
     pub fn bar(&self, steps: usize, what: &str) -> ProgressBar {
-        self.styled(steps as u64, what, "{pos}/{len}")
+        self.styled(
+            steps as u64,
+            what,
+            "{pos}/{len} · {elapsed} brugt, ca. {eta} tilbage",
+        )
     }
 
-    /// A bar of units of work named `what`, shown as a percentage with the time left.
+    /// A bar of units of work named `what`: the percentage done and the time used and left to
+    /// the second ("00:01:10 brugt, ca. 00:10:32 tilbage"; indicatif estimates the rate from the
+    /// last seconds of work).
     pub fn work_bar(&self, what: &str) -> ProgressBar {
-        self.styled(0, what, "{percent:>3}%")
+        self.styled(
+            0,
+            what,
+            "{percent:>3}% · {elapsed_precise} brugt, ca. {eta_precise} tilbage",
+        )
     }
 
     fn styled(&self, length: u64, what: &str, count: &str) -> ProgressBar {
         if !self.shown {
             return ProgressBar::hidden();
         }
-        let template = format!(
-            "  {{prefix:<28}} [{{bar:30}}] {count} · {{elapsed}} brugt, ca. {{eta}} tilbage · {{msg}}"
-        );
+        let template = format!("  {{prefix:<28}} [{{bar:30}}] {count} · {{msg}}");
         let style = ProgressStyle::with_template(&template)
             .unwrap_or_else(|_| ProgressStyle::default_bar())
             .progress_chars("=> ");

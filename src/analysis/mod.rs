@@ -261,10 +261,10 @@ pub fn analysis_parts_with(
             (i, part)
         })
         .collect();
-    let planned: Vec<(Job, Samples)> = jobs(chosen.iter().map(|&(_, a)| a))
+    let planned: Vec<(Job, Vec<Sample>)> = jobs(chosen.iter().map(|&(_, a)| a))
         .into_iter()
         .map(|(job, request)| {
-            let samples = samples(data, &job, &request);
+            let samples = samples(data, &job, &request, &analyses_of(&job, &chosen));
             (job, samples)
         })
         .collect();
@@ -272,8 +272,8 @@ pub fn analysis_parts_with(
     tracker.total(
         planned
             .iter()
-            .flat_map(|(_, samples)| samples.keys())
-            .map(|rows| rows.len() as u64 * fits)
+            .flat_map(|(_, samples)| samples)
+            .map(|sample| sample.work(fits))
             .sum(),
     );
     for (job, samples) in planned {
@@ -483,14 +483,49 @@ fn fits_per_sample(config: &Config) -> u64 {
     }
 }
 
-/// A job's samples: the rows of the persons with follow-up on a group of its outcomes, with
-/// those outcomes' columns.
-type Samples = BTreeMap<Vec<usize>, Vec<usize>>;
+/// One sample of a job: the persons with follow-up on a group of its outcomes, those outcomes'
+/// columns, and the method variants that the job's analyses need for them.
+struct Sample {
+    rows: Vec<usize>,
+    columns: Vec<usize>,
+    variants: Vec<Variant>,
+}
 
-/// The samples of a job: its outcomes grouped by the persons who have them (their follow-up).
-fn samples(data: &AnalysisData, job: &Job, request: &Request) -> Samples {
+/// The work of one variant relative to a propensity-score refit, per person and fit (measured
+/// at scale 10: a refit costs about as much as the matching of five variants).
+const FIT_WORK: u64 = 5;
+
+impl Sample {
+    /// The sample's estimation work in [`Tracker`] units: persons × fits × (the refit and
+    /// each variant's matching).
+    fn work(&self, fits: u64) -> u64 {
+        self.rows.len() as u64 * fits * (FIT_WORK + self.variants.len() as u64)
+    }
+}
+
+/// The analyses among `analyses` that belong to `job`.
+fn analyses_of<'a>(job: &Job, analyses: &[(usize, &'a Analysis)]) -> Vec<(usize, &'a Analysis)> {
+    analyses
+        .iter()
+        .copied()
+        .filter(|(_, a)| {
+            a.population == job.population
+                && a.groups.contains(&job.group)
+                && PsModelKey::of(a.pscore) == job.pscore
+        })
+        .collect()
+}
+
+/// The samples of a job: its outcomes grouped by the persons who have them (their follow-up),
+/// each with the variants that the analyses `of_job` need for its outcomes.
+fn samples(
+    data: &AnalysisData,
+    job: &Job,
+    request: &Request,
+    of_job: &[(usize, &Analysis)],
+) -> Vec<Sample> {
     let rows = job_rows(data, job);
-    let mut classes = Samples::new();
+    let mut classes: BTreeMap<Vec<usize>, Vec<usize>> = BTreeMap::new();
     for outcome in &request.outcomes {
         let j = data
             .outcome_names
@@ -505,6 +540,26 @@ fn samples(data: &AnalysisData, job: &Job, request: &Request) -> Samples {
         classes.entry(present).or_default().push(j);
     }
     classes
+        .into_iter()
+        .map(|(rows, columns)| {
+            let variants = of_job
+                .iter()
+                .filter(|(_, a)| {
+                    columns
+                        .iter()
+                        .any(|&j| a.outcomes.contains(&data.outcome_names[j]))
+                })
+                .flat_map(|(_, a)| variants_of(a))
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            Sample {
+                rows,
+                columns,
+                variants,
+            }
+        })
+        .collect()
 }
 
 /// Runs one job (its `samples`) for the analyses in `analyses` that belong to it, into their
@@ -515,22 +570,20 @@ fn run_job(
     data: &AnalysisData,
     rule: BandwidthRule,
     job: &Job,
-    classes: Samples,
+    samples: Vec<Sample>,
     analyses: &[(usize, &Analysis)],
     parts: &mut BTreeMap<usize, Results>,
     tracker: &dyn Tracker,
 ) -> Result<()> {
     let rows = job_rows(data, job);
-    let of_job: Vec<(usize, &Analysis)> = analyses
-        .iter()
-        .copied()
-        .filter(|(_, a)| {
-            a.population == job.population
-                && a.groups.contains(&job.group)
-                && PsModelKey::of(a.pscore) == job.pscore
-        })
-        .collect();
-    for (sample_rows, columns) in classes {
+    let of_job = analyses_of(job, analyses);
+    for sample in samples {
+        let work = sample.work(fits_per_sample(config));
+        let Sample {
+            rows: sample_rows,
+            columns,
+            variants,
+        } = sample;
         let names: Vec<&String> = columns.iter().map(|&j| &data.outcome_names[j]).collect();
         // The analyses with an outcome in this sample, and those outcomes.
         let members: Vec<(usize, &Analysis, Vec<&String>)> = of_job
@@ -545,10 +598,9 @@ fn run_job(
             })
             .filter(|(_, _, own)| !own.is_empty())
             .collect();
-        let persons = sample_rows.len() as u64;
         let treated = sample_rows.iter().filter(|&&i| data.treated[i]).count();
         if treated == 0 || treated == sample_rows.len() {
-            tracker.done(persons * fits_per_sample(config));
+            tracker.done(work);
             for (i, analysis, own) in &members {
                 let shown: Vec<&str> = own.iter().take(3).map(|n| n.as_str()).collect();
                 push_unique(
@@ -563,13 +615,6 @@ fn run_job(
             }
             continue;
         }
-        // Only the variants that some analysis needs for an outcome of this sample.
-        let variants: Vec<Variant> = members
-            .iter()
-            .flat_map(|(_, a, _)| variants_of(a))
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
         let x = data.covariates.rows(&sample_rows);
         let y = data.outcomes.submatrix(&sample_rows, &columns);
         let treat: Vec<bool> = sample_rows.iter().map(|&i| data.treated[i]).collect();
@@ -588,7 +633,7 @@ fn run_job(
             rule,
             config.analyse.bootstrap,
             config.analyse.seed,
-            &|| tracker.done(persons),
+            &|| tracker.done(work / fits_per_sample(config)),
         )?;
         let complete = sample_rows.len() == rows.len();
         for (i, analysis, _) in &members {
