@@ -220,3 +220,17 @@ pub struct DiffArgs {
     #[arg(long, default_value_t = 0.0)]
     pub tolerance: f64,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    /// clap's own consistency check of the whole command line (conflicting names, bad
+    /// defaults, flattened arguments that clash), which otherwise fails only when a user
+    /// reaches the broken subcommand.
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -7,6 +7,7 @@ use crate::cache::{self, Cache, Fingerprints, Part};
 use crate::cli::BuildArgs;
 use crate::config::Config;
 use crate::error::InputError;
+use crate::progress::Progress;
 use crate::registers::codes::CodeBook;
 use crate::render::Figure;
 use crate::results::Results;
@@ -47,7 +48,7 @@ pub(crate) struct BuildOptions {
     /// A folder whose `rapport.typ` replaces the layout built into the program.
     pub(crate) templates: Option<PathBuf>,
     /// Progress bars on the long stages (hidden by default: `--watch`, `diff`, the library).
-    pub(crate) progress: crate::progress::Progress,
+    pub(crate) progress: Progress,
 }
 
 /// Runs `build` from the command line (with `--watch`: until the process is stopped).
@@ -67,14 +68,17 @@ pub fn run(args: &BuildArgs) -> Result<BuildOutput> {
 fn options(args: &BuildArgs) -> BuildOptions {
     BuildOptions {
         templates: args.templates.clone(),
-        progress: crate::progress::Progress::new(!args.quiet),
+        progress: Progress::new(!args.quiet),
         ..BuildOptions::default()
     }
 }
 
-fn stage<T>(name: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
+fn stage<T>(progress: &Progress, name: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
     let t = Instant::now();
-    let out = f()?;
+    let spinner = progress.spinner(name);
+    let out = f();
+    spinner.finish_and_clear();
+    let out = out?;
     eprintln!("  {name:<28} {:>7.2} s", t.elapsed().as_secs_f64());
     Ok(out)
 }
@@ -97,7 +101,9 @@ pub(crate) fn build_report_with(
     analysis::check(config)?;
     let layout = layout(options)?;
     let synthetic_root = options.synthetic_root.as_deref().unwrap_or(out);
-    let source = stage("data", || data_source(config, data, synthetic_root))?;
+    let source = stage(&options.progress, "data", || {
+        data_source(config, data, synthetic_root)
+    })?;
     let cache = Cache::new(
         options
             .cache_dir
@@ -105,11 +111,13 @@ pub(crate) fn build_report_with(
             .unwrap_or_else(|| out.join(".cache")),
     );
     let (results, report) = results(config, &source, &cache, &options.progress)?;
-    let (tables, figures) = stage("tabeller og figurer", || outputs(config, &results))?;
-    let render::Rendered { typst, prosa } = stage("tekst (skabeloner)", || {
+    let (tables, figures) = stage(&options.progress, "tabeller og figurer", || {
+        outputs(config, &results)
+    })?;
+    let render::Rendered { typst, prosa } = stage(&options.progress, "tekst (skabeloner)", || {
         render::report(config, &results, &tables, &figures)
     })?;
-    let typeset = stage("typesætning (PDF)", || {
+    let typeset = stage(&options.progress, "typesætning (PDF)", || {
         let mut doc = crate::pdf::Document::new("/rapport.typ", typst.clone(), config.dato)?;
         doc.add_source(render::LAYOUT_PATH, layout.clone())?;
         for figure in figures.values() {
@@ -120,7 +128,7 @@ pub(crate) fn build_report_with(
     for warning in &typeset.warnings {
         eprintln!("  advarsel fra typst: {warning}");
     }
-    stage("skriv filer", || {
+    stage(&options.progress, "skriv filer", || {
         fsutil::write_atomic(&out.join("resultater.json"), results.to_json()?.as_bytes())?;
         fsutil::write_atomic(
             &out.join("diskretion.json"),
@@ -195,7 +203,7 @@ fn results(
     config: &Config,
     source: &DataSource,
     cache: &Cache,
-    progress: &crate::progress::Progress,
+    progress: &Progress,
 ) -> Result<(Results, cache::Report)> {
     let fingerprints = Fingerprints::compute(config, &source.dir)?;
     let entries = cache::entries(&fingerprints, config)?;
@@ -204,7 +212,7 @@ fn results(
     if !missing.is_empty() {
         let codebook = CodeBook::load(&config.codebook_path())?;
         let bar = progress.bar(registers::COUNT, "registre");
-        let mut regs = stage("registre", || {
+        let mut regs = stage(&Progress::hidden(), "registre", || {
             let regs = registers::load_with(&source.dir, &codebook, &mut |title| {
                 bar.set_message(title.to_string());
                 bar.inc(1);
@@ -214,7 +222,7 @@ fn results(
         })?;
         let needs_dataset = missing.iter().any(|&k| entries[k].part != Part::Deliveries);
         let data = if needs_dataset {
-            Some(stage("analysedatasæt", || {
+            Some(stage(progress, "analysedatasæt", || {
                 dataset::build(&mut regs, &codebook, config.analyse.seed)
             })?)
         } else {
@@ -230,7 +238,7 @@ fn results(
         let mut estimated = BTreeMap::new();
         if let (false, Some(data)) = (wanted.is_empty(), &data) {
             let bar = progress.work_bar("estimation");
-            estimated = stage("estimation", || {
+            estimated = stage(&Progress::hidden(), "estimation", || {
                 let parts = analysis::analysis_parts_with(config, data, &wanted, &bar);
                 bar.finish_and_clear();
                 parts
@@ -241,7 +249,7 @@ fn results(
             let dataset = || data.as_ref().context("analysedatasættet mangler");
             let part = match entry.part {
                 Part::Data => analysis::data_part(config, &source.description, &regs, dataset()?)?,
-                Part::Description => stage("beskrivende tal", || {
+                Part::Description => stage(progress, "beskrivende tal", || {
                     analysis::description_part(config, dataset()?)
                 })?,
                 Part::Deliveries => analysis::deliveries_part(config, &regs)?,
@@ -302,7 +310,7 @@ pub fn watch(args: &BuildArgs) -> Result<std::convert::Infallible> {
     const SETTLE: Duration = Duration::from_millis(200);
     // Watching keeps its one status line per build: no progress bars.
     let options = BuildOptions {
-        progress: crate::progress::Progress::hidden(),
+        progress: Progress::hidden(),
         ..options(args)
     };
     if options.templates.is_none() && Path::new("templates/rapport.typ").is_file() {
