@@ -36,7 +36,7 @@ pub(super) const ILL_CONDITIONED: f64 = 1e-10;
 /// involved in quasi-complete separation.
 const NULL_LOADING: f64 = 0.2;
 /// [`pivot_ratio`] of the previous information from which [`decrement_bound`] is trusted.
-const BOUND_CONDITIONING: f64 = 1e-6;
+const BOUND_CONDITIONING: f64 = ILL_CONDITIONED;
 
 /// Where [`newton`] stops.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -234,28 +234,62 @@ impl NewtonBuffers {
     }
 }
 
-/// An upper bound of g'H⁻¹g at the current iterate from the Cholesky factor of the previous
-/// iterate's information H₀: the information is Σ fᵢwᵢxᵢxᵢ' with positive weights, so if
-/// every weight has at least the share r of its previous value, H ⪰ r·H₀ and
-/// g'H⁻¹g ≤ g'H₀⁻¹g / r. `None` when no useful bound follows (a weight fell below half).
+/// The information at the previous iterate H₀ and its Cholesky factor.
+struct PreviousInformation {
+    information: DMatrix<f64>,
+    factor: Cholesky<f64, Dyn>,
+}
+
+/// An upper bound of g'H⁻¹g at the current iterate from the previous iterate's information
+/// H₀ = Σ fᵢw⁰ᵢxᵢxᵢ'. The weights are positive; let S be the rows whose weight fell below half
+/// of its previous value (under quasi-separation: the separated rows, whose weights shrink by
+/// about e⁻¹ per iteration) and r ≥ ½ the least share kept by the others. Then
+/// H ⪰ r·Σ_{i∉S} fᵢw⁰ᵢxᵢxᵢ' + Σ_{i∈S} fᵢwᵢxᵢxᵢ' ⪰ r·M with M = H₀ − Σ_{i∈S} fᵢ(w⁰ᵢ − wᵢ)xᵢxᵢ'
+/// (the information with the rows of S at their current weights), so g'H⁻¹g ≤ g'M⁻¹g / r:
+/// O(p²) when S is empty, a product over the rows of S otherwise. `None` when no useful bound
+/// follows (S holds half the rows, or M is not positive definite).
 fn decrement_bound(
-    previous: &Cholesky<f64, Dyn>,
+    previous: &PreviousInformation,
     gradient: &DVector<f64>,
     weights: &[f64],
     previous_weights: &[f64],
+    design: ArrayView2<f64>,
 ) -> Option<f64> {
-    let mut ratio = f64::INFINITY;
-    for (&w, &w0) in weights.iter().zip(previous_weights) {
-        if w0 > 0.0 {
-            ratio = ratio.min(w / w0);
-        } else if !(w >= 0.0) {
-            return None;
-        }
-    }
-    if !(ratio >= 0.5) || weights.len() != previous_weights.len() {
+    if weights.len() != previous_weights.len() {
         return None;
     }
-    let bound = gradient.dot(&previous.solve(gradient)) / ratio.min(1.0);
+    let mut ratio = 1.0_f64;
+    let mut fallen = Vec::new();
+    for (i, (&w, &w0)) in weights.iter().zip(previous_weights).enumerate() {
+        if !(w >= 0.0) {
+            return None;
+        }
+        if w0 > 0.0 {
+            let kept = w / w0;
+            if kept < 0.5 {
+                fallen.push(i);
+            } else {
+                ratio = ratio.min(kept);
+            }
+        }
+    }
+    if fallen.len() > weights.len() / 2 {
+        return None;
+    }
+    let quadratic = if fallen.is_empty() {
+        gradient.dot(&previous.factor.solve(gradient))
+    } else {
+        let p = gradient.len();
+        let mut scaled = Vec::with_capacity(fallen.len() * p);
+        for &i in &fallen {
+            let root = (previous_weights[i] - weights[i]).sqrt();
+            scaled.extend(design.row(i).iter().map(|x| root * x));
+        }
+        let reduced = &previous.information - gram(&scaled, fallen.len(), p);
+        let factor = reduced.cholesky()?;
+        gradient.dot(&factor.solve(gradient))
+    };
+    let bound = quadratic / ratio;
     bound.is_finite().then_some(bound)
 }
 
@@ -415,21 +449,22 @@ pub(super) fn newton(
         current = evaluate(Array1::zeros(p));
     }
     let mut previous: Option<Iterate> = None;
-    // The Cholesky factor of the information at `previous`, for [`decrement_bound`].
-    let mut previous_factor: Option<Cholesky<f64, Dyn>> = None;
+    // The information at `previous` with its Cholesky factor, for [`decrement_bound`].
+    let mut previous_information: Option<PreviousInformation> = None;
     let mut largest_step = f64::INFINITY;
     let mut stata: Option<Candidate> = None;
     let mut iterations = 0;
     loop {
         let gradient = buffers.gradient(model, rows, &current.eta);
         if stop == Stop::Stata
-            && let (Some(prev), Some(factor)) = (&previous, &previous_factor)
+            && let (Some(prev), Some(held)) = (&previous, &previous_information)
             && small_change(&current, prev)
             && decrement_bound(
-                factor,
+                held,
                 &gradient,
                 &buffers.weights,
                 &buffers.previous_weights,
+                design,
             )
             .is_some_and(|bound| bound < 0.5 * STATA_NRTOLERANCE)
         {
@@ -512,9 +547,76 @@ pub(super) fn newton(
             halvings += 1;
         };
         largest_step = step.iter().fold(0.0_f64, |m, s| m.max((s * scale).abs()));
-        previous_factor =
-            factor.filter(|factor| pivot_ratio(factor, &information) >= BOUND_CONDITIONING);
+        previous_information = factor
+            .filter(|factor| pivot_ratio(factor, &information) >= BOUND_CONDITIONING)
+            .map(|factor| PreviousInformation {
+                information,
+                factor,
+            });
         buffers.advance();
         previous = Some(std::mem::replace(&mut current, next));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::Array2;
+
+    /// The bound is never below the decrement it stands for, whatever the weights did, and
+    /// it is found when a few weights collapse (the separated rows of a quasi-separated fit).
+    #[test]
+    fn the_decrement_bound_holds_when_weights_fall() {
+        let (n, p) = (40, 3);
+        let x = Array2::from_shape_fn((n, p), |(i, j)| {
+            if j == p - 1 {
+                1.0
+            } else {
+                ((i * (j + 3)) % 7) as f64 - 3.0 + 0.1 * i as f64
+            }
+        });
+        let previous_weights: Vec<f64> = (0..n).map(|i| 0.05 + 0.2 * ((i % 5) as f64)).collect();
+        let information = |w: &[f64]| {
+            let mut rows = Vec::with_capacity(n * p);
+            for (i, &wi) in w.iter().enumerate() {
+                rows.extend(x.row(i).iter().map(|v| wi.sqrt() * v));
+            }
+            gram(&rows, n, p)
+        };
+        let h0 = information(&previous_weights);
+        let previous = PreviousInformation {
+            factor: h0.clone().cholesky().expect("positive definite"),
+            information: h0,
+        };
+        let gradient = DVector::from_vec(vec![0.3, -0.2, 0.1]);
+        for (case, shrink) in [0.9, 0.6, 0.3, 0.01].into_iter().enumerate() {
+            // Every fourth row loses most of its weight; the others keep `max(shrink, 0.55)`.
+            let weights: Vec<f64> = previous_weights
+                .iter()
+                .enumerate()
+                .map(|(i, w)| {
+                    if i % 4 == 0 {
+                        w * shrink
+                    } else {
+                        w * shrink.max(0.55)
+                    }
+                })
+                .collect();
+            let h = information(&weights);
+            let exact = gradient.dot(&h.cholesky().expect("positive definite").solve(&gradient));
+            let bound =
+                decrement_bound(&previous, &gradient, &weights, &previous_weights, x.view())
+                    .expect("a bound");
+            assert!(
+                bound >= exact * (1.0 - 1e-12),
+                "case {case}: bound {bound} < {exact}"
+            );
+        }
+        // A weight that is not a number gives no bound.
+        let mut weights = previous_weights.clone();
+        weights[3] = f64::NAN;
+        assert!(
+            decrement_bound(&previous, &gradient, &weights, &previous_weights, x.view()).is_none()
+        );
     }
 }
