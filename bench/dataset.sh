@@ -15,8 +15,8 @@ target="${CARGO_TARGET_DIR:-target}"
 out="$target/debug"
 if [ "$profile" = release ]; then flag=(--release); out="$target/release"; fi
 cargo build "${flag[@]}" --quiet
-test_bin=$(cargo test "${flag[@]}" --test dataset_bench --no-run --message-format=json 2>/dev/null \
-  | grep -o '"executable":"[^"]*dataset_bench[^"]*"' | tail -1 | cut -d'"' -f4)
+test_bin=$(cargo test "${flag[@]}" --test suite --no-run --message-format=json 2>/dev/null \
+  | grep -o '"executable":"[^"]*suite[^"]*"' | tail -1 | cut -d'"' -f4)
 measure() {
   /usr/bin/time -v "$@" 2> >(grep -E "Elapsed \(wall clock\)|Maximum resident set size" >&2)
 }
@@ -25,4 +25,4 @@ rm -rf "$dir"
 measure "$out/effektrapport" synth --out "$dir" --scale "$scale"
 du -sh "$dir"
 echo "== dataset build on $dir ($profile)"
-EFFEKTRAPPORT_BENCH_DATA="$dir" measure "$test_bin" --ignored --nocapture --test-threads 1
+EFFEKTRAPPORT_BENCH_DATA="$dir" measure "$test_bin" dataset_bench:: --ignored --nocapture --test-threads 1

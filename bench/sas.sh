@@ -9,7 +9,7 @@
 #    they are already there);
 # 2. bench/sas-registers.sh writes the same registers as SAS datasets (Windows-1252, DATE9.) into
 #    DIR/sas (kept when already there); set SAS_COMPRESS=1 for RLE-compressed files;
-# 3. the dataset benchmark (tests/dataset_bench.rs) reads and builds from each folder, printing
+# 3. the dataset benchmark (tests/suite/dataset_bench.rs) reads and builds from each folder, printing
 #    the time to read the registers, the dataset fingerprint and the peak memory; the script ends
 #    with the ratio of the SAS reading time to the parquet one (goal: at most 1.5) and whether
 #    the peak stayed within 4 GiB.
@@ -23,8 +23,8 @@ flag=()
 out="$target/debug"
 if [ "$profile" = release ]; then flag=(--release); out="$target/release"; fi
 cargo build "${flag[@]}" --quiet
-test_bin=$(cargo test "${flag[@]}" --test dataset_bench --no-run --message-format=json 2>/dev/null \
-  | grep -o '"executable":"[^"]*dataset_bench[^"]*"' | tail -1 | cut -d'"' -f4)
+test_bin=$(cargo test "${flag[@]}" --test suite --no-run --message-format=json 2>/dev/null \
+  | grep -o '"executable":"[^"]*suite[^"]*"' | tail -1 | cut -d'"' -f4)
 if [ ! -f "$dir/parquet/dream.parquet" ]; then
   echo "== synth --scale $scale → $dir/parquet"
   "$out/effektrapport" synth --out "$dir/parquet" --scale "$scale" 2>&1 | tail -1
@@ -40,7 +40,7 @@ du -sh "$dir/parquet" "$dir/sas"
 run() {
   echo "== $1: reading the registers and building the dataset ($profile)"
   EFFEKTRAPPORT_BENCH_DATA="$dir/$1" /usr/bin/time -f "peak %M KiB" \
-    "$test_bin" --ignored --nocapture --test-threads 1 2>&1 \
+    "$test_bin" dataset_bench:: --ignored --nocapture --test-threads 1 2>&1 \
     | grep -E "registers read|fingerprint|goal|^peak" | tee "$dir/$1.log"
 }
 run parquet

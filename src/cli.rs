@@ -1,10 +1,11 @@
-//! The command line. The doc comments here are the `--help` text.
+//! The command line. The doc comments on the commands, options and values are the `--help`
+//! text a user reads, and so are in Danish (docs/sprog.md).
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
-/// effektrapport: builds the Danish evaluation report of "Brancheorienteret tilgang" (BOT) from
-/// register data, estimating every effect by propensity-score matching as Stata's kmatch does.
+/// effektrapport: bygger evalueringsrapporten om «Brancheorienteret tilgang» (BOT) fra registerdata
+/// og estimerer hver effekt med propensity score-matching, som Statas kmatch gør.
 #[derive(Debug, Parser)]
 #[command(name = "effektrapport", version, about, long_about = None)]
 pub struct Cli {
@@ -12,211 +13,213 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// The subcommands.
+/// Kommandoerne.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Build the whole report: rapport.pdf, rapport.typ with figures, resultater.json, tables as CSV.
+    /// Byg hele rapporten: rapport.pdf, rapport.typ med figurer, resultater.json og tabellerne som CSV.
     Build(BuildArgs),
-    /// Write synthetic register extracts (real layout) with known true effects (sandhed.json).
+    /// Skriv syntetiske registerudtræk (i det rigtige format) med kendte sande effekter (sandhed.json).
     Synth(SynthArgs),
-    /// Run one estimator on any SAS, parquet or CSV table and print the result as JSON.
+    /// Kør én estimator på en vilkårlig SAS-, parquet- eller CSV-tabel og skriv resultatet som JSON.
     Estimate(EstimateArgs),
-    /// Check a data folder without estimating: per register the file, format, rows, period,
-    /// missing or mistyped columns and unknown codes, and whether DREAM covers what the analysis
-    /// needs. Exit status 0 when a build can run, 2 otherwise (every problem is listed).
+    /// Tjek en datamappe uden at estimere: for hvert register filen, formatet, rækkerne, perioden,
+    /// manglende kolonner eller kolonner af forkert type og ukendte koder, og om DREAM dækker det,
+    /// analysen skal bruge. Slutstatus 0, når rapporten kan bygges, ellers 2 (alle problemer listes).
     Tjek(TjekArgs),
-    /// Write a status note (PDF + JSON) for every municipality with participants.
+    /// Skriv et statusnotat (PDF + JSON) for hver kommune med deltagere.
     Statusnotater(StatusArgs),
-    /// Compare two builds (e.g. two data vintages): changed numbers, stars, significance, sign
-    /// flips, added and removed keys, provenance, and the report's changed sentences word by word.
-    /// OLD and NEW may also be report configs or data folders, which are built first (with the
-    /// results cache). Writes diff.json and diff.pdf (docs/diff.md). Exit status: 0 no change,
-    /// 1 changes, 2 error.
+    /// Sammenlign to byg (fx to dataårgange): ændrede tal, stjerner, signifikans, fortegnsskift,
+    /// tilføjede og fjernede nøgler, proveniens og rapportens ændrede sætninger ord for ord.
+    /// GAMMEL og NY kan også være rapportkonfigurationer eller datamapper, som så bygges først (med
+    /// resultatcachen). Skriver diff.json og diff.pdf (docs/diff.md). Slutstatus: 0 ingen ændring,
+    /// 1 ændringer, 2 fejl.
     Diff(DiffArgs),
 }
 
-/// The report configuration and the data, as every command that reads the registers takes them.
+/// Rapportens konfiguration og data, som alle kommandoer, der læser registrene, tager dem.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Source {
-    /// The report configuration.
+    /// Rapportens konfiguration.
     #[arg(long, default_value = "report/rapport.yaml")]
     pub config: PathBuf,
-    /// Folder with register extracts (SAS, parquet or CSV); overrides the config. Without it (and
-    /// without `data.mappe` in the config) the bundled synthetic registers are generated and used.
+    /// Mappe med registerudtræk (SAS, parquet eller CSV); går forud for konfigurationen. Uden den
+    /// (og uden `data.mappe` i konfigurationen) dannes og bruges de medfølgende syntetiske registre.
     #[arg(long)]
     pub data: Option<PathBuf>,
 }
 
-/// Options of `build`.
+/// Valgmulighederne for `build`.
 #[derive(Debug, clap::Args)]
 pub struct BuildArgs {
-    /// Configuration and data.
+    /// Konfiguration og data.
     #[command(flatten)]
     pub source: Source,
-    /// Output folder. Results are cached per analysis in OUT/.cache (delete it at any time), so a
-    /// prose edit re-renders without estimating and a changed analysis re-runs only itself.
+    /// Mappen til resultatet. Resultaterne gemmes pr. analyse i OUT/.cache (kan slettes når som
+    /// helst), så en rettelse i teksten ikke kræver ny estimation, og en ændret analyse kun kører sig selv.
     #[arg(long, default_value = "build")]
     pub out: PathBuf,
-    /// Keep running and rebuild whenever the configuration, the code book, a chapter, the layout
-    /// of --templates or the data folder changes (polling every 500 ms), one status line per
-    /// build; a failed build is reported and watching goes on. Stop with Ctrl-C.
+    /// Bliv ved og byg igen, når konfigurationen, kodebogen, et kapitel, layoutet i --templates
+    /// eller datamappen ændres (kigger hvert 500. ms), med én statuslinje pr. byg; et byg, der
+    /// fejler, meldes, og overvågningen fortsætter. Stop med Ctrl-C.
     #[arg(long)]
     pub watch: bool,
-    /// Use DIR/rapport.typ as the typst layout instead of the copy built into the program (layout
-    /// work, e.g. `--templates templates --watch`).
+    /// Brug DIR/rapport.typ som typst-layout i stedet for programmets indbyggede kopi (til arbejde
+    /// med layoutet, fx `--templates templates --watch`).
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
-    /// No progress bars (they are drawn only when stderr is a terminal, and never with --watch).
+    /// Ingen statuslinjer (de vises kun, når stderr er en terminal, og aldrig med --watch).
     #[arg(long)]
     pub quiet: bool,
 }
 
-/// Options of `tjek`.
+/// Valgmulighederne for `tjek`.
 #[derive(Debug, clap::Args)]
 pub struct TjekArgs {
-    /// Configuration and data.
+    /// Konfiguration og data.
     #[command(flatten)]
     pub source: Source,
-    /// The build folder, where the synthetic registers are generated when no data are given.
+    /// Byggemappen, hvor de syntetiske registre dannes, når der ikke er angivet data.
     #[arg(long, default_value = "build")]
     pub out: PathBuf,
 }
 
-/// Options of `synth`.
+/// Valgmulighederne for `synth`.
 #[derive(Debug, clap::Args)]
 pub struct SynthArgs {
-    /// Output folder for the register files.
+    /// Mappen til registerfilerne.
     #[arg(long)]
     pub out: PathBuf,
-    /// Random seed; the same seed gives byte-identical files.
+    /// Frø til tilfældige tal; samme frø giver filer, der er ens byte for byte.
     #[arg(long, default_value_t = crate::synth::DEFAULT_SEED)]
     pub seed: u64,
-    /// Multiply the control population by this factor (performance work).
+    /// Gang kontrolpopulationen med denne faktor (til måling af hastighed).
     #[arg(long, default_value_t = 1.0)]
     pub scale: f64,
-    /// The report's analysis seed (`analyse.seed`), which draws the controls' placebo dates; the
-    /// registers are designed for it.
+    /// Rapportens analysefrø (`analyse.seed`), som trækker kontrolpersonernes placebodatoer;
+    /// registrene er lavet til det.
     #[arg(long, default_value_t = crate::synth::DEFAULT_ANALYSIS_SEED)]
     pub analysis_seed: u64,
-    /// Data vintage YYYY-MM: DREAM ends that month (deliveries up to it; a few weeks revised).
+    /// Dataårgang ÅÅÅÅ-MM: DREAM slutter den måned (indberetninger frem til den; enkelte uger revideret).
     #[arg(long)]
     pub vintage: Option<String>,
 }
 
-/// Options of `statusnotater`.
+/// Valgmulighederne for `statusnotater`.
 #[derive(Debug, clap::Args)]
 pub struct StatusArgs {
-    /// Configuration (data source, discretion threshold, document date) and data.
+    /// Konfiguration (datakilde, diskretionsgrænse, dokumentdato) og data.
     #[command(flatten)]
     pub source: Source,
-    /// Only these municipalities (repeat the option for several).
+    /// Kun disse kommuner (gentag valget for flere).
     #[arg(long)]
     pub kommune: Vec<String>,
-    /// Opgørelse after delivery round 1–4 (default 4).
+    /// Opgørelse efter indberetningsrunde 1–4 (standard 4).
     #[arg(long)]
     pub runde: Option<u8>,
-    /// Opgørelse on this date instead of a round's end (YYYY-MM-DD).
+    /// Opgørelse på denne dato i stedet for en rundes slutning (ÅÅÅÅ-MM-DD).
     #[arg(long)]
     pub cutoff: Option<chrono::NaiveDate>,
-    /// Output folder.
+    /// Mappen til notaterne.
     #[arg(long, default_value = "build/statusnotater")]
     pub out: PathBuf,
 }
 
-/// Matching method for `estimate`.
+/// Metoden i `estimate`.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum MethodArg {
-    /// Ridge matching on the propensity score.
+    /// Ridge-matching på propensity score.
     Ridge,
-    /// Kernel matching on the propensity score.
+    /// Kernel-matching på propensity score.
     Kernel,
-    /// Inverse probability weighting.
+    /// Inverse probability weighting (IPW).
     Ipw,
 }
 
-/// Kernel function for `estimate`.
+/// Kernefunktionen i `estimate`.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum KernelArg {
-    /// Epanechnikov, 0.75(1-u²) on |u| < 1.
+    /// Epanechnikov, 0,75(1-u²) for |u| < 1.
     Epan,
-    /// Rectangular, 0.5 on |u| < 1.
+    /// Rektangulær, 0,5 for |u| < 1.
     Uniform,
 }
 
-/// Propensity-score model for `estimate`.
+/// Propensity score-modellen i `estimate`.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum PscoreArg {
-    /// Logistic regression.
+    /// Logistisk regression.
     Logit,
-    /// Probit regression.
+    /// Probit-regression.
     Probit,
 }
 
-/// Options of `estimate`.
+/// Valgmulighederne for `estimate`.
 #[derive(Debug, clap::Args)]
 pub struct EstimateArgs {
-    /// The table (.sas7bdat, .parquet or .csv; recognised by content). Rows with a missing
-    /// value in a variable used are dropped, as kmatch does, and counted on stderr.
+    /// Tabellen (.sas7bdat, .parquet eller .csv; genkendes på indholdet). Rækker med en manglende
+    /// værdi i en variabel, der bruges, udelades som i kmatch og tælles på stderr.
     #[arg(long)]
     pub data: PathBuf,
-    /// Treatment column (0/1).
+    /// Kolonnen med deltagelse (0/1).
     #[arg(long)]
     pub treatment: String,
-    /// Covariates of the propensity-score model, comma separated.
+    /// Kovariaterne i propensity score-modellen, adskilt af komma.
     #[arg(long, value_delimiter = ',', required = true)]
     pub covariates: Vec<String>,
-    /// Outcome columns, comma separated.
+    /// Udfaldskolonnerne, adskilt af komma.
     #[arg(long, value_delimiter = ',', required = true)]
     pub outcomes: Vec<String>,
     /// Estimator.
     #[arg(long, value_enum, default_value = "ridge")]
     pub method: MethodArg,
-    /// Kernel.
+    /// Kernefunktion.
     #[arg(long, value_enum, default_value = "epan")]
     pub kernel: KernelArg,
-    /// Bandwidth: `pm` (kmatch's default), `cv` (cross-validation) or a number.
+    /// Båndbredde: `pm` (kmatchs standard), `cv` (krydsvalidering) eller et tal.
     #[arg(long, default_value = "pm")]
     pub bandwidth: String,
-    /// Match exactly on this column (e.g. municipality).
+    /// Match eksakt på denne kolonne (fx kommune).
     #[arg(long)]
     pub exact: Option<String>,
-    /// Propensity-score model.
+    /// Propensity score-model.
     #[arg(long, value_enum, default_value = "logit")]
     pub pscore: PscoreArg,
-    /// Bootstrap replicates for the standard errors (analytic SEs without it).
+    /// Antal bootstrap-replikationer til standardfejlene (uden: analytiske standardfejl).
     #[arg(long)]
     pub bootstrap: Option<usize>,
-    /// Random seed of the bootstrap.
+    /// Frø til bootstrap.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// Worker threads (results do not depend on it).
+    /// Antal tråde (resultaterne afhænger ikke af det).
     #[arg(long)]
     pub threads: Option<usize>,
 }
 
-/// Options of `diff`.
+/// Valgmulighederne for `diff`.
 #[derive(Debug, clap::Args)]
 pub struct DiffArgs {
-    /// The old version: a build folder (written by `effektrapport build --out DIR`:
-    /// resultater.json and rapport.txt), a report config (a .yaml file such as rapport.yaml) or a
-    /// data folder with register extracts (as `effektrapport synth` writes). A config or data
-    /// folder is built first into OUT/gammel.
+    /// Den gamle udgave: en byggemappe (skrevet af `effektrapport build --out DIR`:
+    /// resultater.json og rapport.txt), en rapportkonfiguration (en .yaml-fil som rapport.yaml)
+    /// eller en datamappe med registerudtræk (som `effektrapport synth` skriver). En konfiguration
+    /// eller datamappe bygges først i OUT/gammel.
+    #[arg(value_name = "GAMMEL")]
     pub old: PathBuf,
-    /// The new version, as OLD; a config or data folder is built into OUT/ny.
+    /// Den nye udgave, som GAMMEL; en konfiguration eller datamappe bygges i OUT/ny.
+    #[arg(value_name = "NY")]
     pub new: PathBuf,
-    /// Output folder for diff.json and diff.pdf [default: NEW/diff for a build folder, else
-    /// build/diff]. Builds of configs and data folders go to OUT/gammel and OUT/ny and share the
-    /// results cache OUT/.cache, so what the two have in common is estimated once.
+    /// Mappen til diff.json og diff.pdf [standard: NY/diff for en byggemappe, ellers build/diff].
+    /// Byg af konfigurationer og datamapper lægges i OUT/gammel og OUT/ny og deler resultatcachen
+    /// OUT/.cache, så det, de har til fælles, kun estimeres én gang.
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// The report config for a data folder given as OLD or NEW.
+    /// Rapportkonfigurationen til en datamappe givet som GAMMEL eller NY.
     #[arg(long, default_value = "report/rapport.yaml")]
     pub config: PathBuf,
-    /// The data folder for a config given as OLD or NEW [default: the config's own data source].
+    /// Datamappen til en konfiguration givet som GAMMEL eller NY [standard: konfigurationens egen datakilde].
     #[arg(long)]
     pub data: Option<PathBuf>,
-    /// Relative tolerance: a number counts as changed when |new − old| > X · max(|old|, |new|).
-    /// Stars, significance crossings and sign flips always count. 0 = any change.
+    /// Relativ tolerance: et tal regnes som ændret, når |ny − gammel| > X · max(|gammel|, |ny|).
+    /// Stjerner, skift i signifikans og fortegn tæller altid. 0 = enhver ændring.
     #[arg(long, default_value_t = 0.0)]
     pub tolerance: f64,
 }

@@ -119,6 +119,148 @@ pub fn total_shown(hidden: usize, sums: &[usize], threshold: usize) -> bool {
     hidden == 0 || (hidden >= 2 && sums.iter().all(|&s| publishable(s, threshold)))
 }
 
+/// A published number that breaks output control, as [`audit`] finds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Leak {
+    /// The results key (or place) of the number.
+    pub cell: String,
+    /// What is wrong, in Danish.
+    pub problem: String,
+}
+
+/// Checks every number that `results` publishes (the numbers of `resultater.json`, from which
+/// every table, figure and sentence of the report is made) against output control at
+/// `threshold`, from the counts the results themselves publish:
+///
+/// - counts (`antal.*`, the funnel, Tabel 2.1) are 0 or at least the threshold, and so is every
+///   difference between two steps of the funnel (the persons a step removes);
+/// - a mean or share rests on a published count of at least the threshold, and a share of
+///   persons has neither its numerator nor its complement at 1 to threshold − 1 persons;
+/// - Tabel 2.1's totals are hidden when exactly one cell of their column is;
+/// - an effect estimate rests on at least the threshold of persons and of matched participants;
+/// - a number whose key belongs to no known family has not been through this module: it is a
+///   leak by definition, so a table that bypasses output control fails the audit.
+///
+/// Figure series are checked by the code that makes them (the months of the profile figures under
+/// [`mean_publishable`]); they carry no counts of their own.
+pub fn audit(results: &crate::results::Results, threshold: usize) -> Vec<Leak> {
+    let mut leaks = Vec::new();
+    let mut leak = |cell: &str, problem: String| {
+        leaks.push(Leak {
+            cell: cell.to_string(),
+            problem,
+        })
+    };
+    let small = |n: f64| n > 0.5 && n < threshold as f64 - 0.5;
+    let tal = &results.tal;
+    for (key, &value) in tal {
+        let parts: Vec<&str> = key.split('.').collect();
+        match parts.as_slice() {
+            ["antal", _, _] | ["befolkning", _, _] | ["tabel_2_1", _, "alle" | "kvinder" | "maend"] => {
+                if small(value) {
+                    leak(key, format!("en optælling på {value} personer"));
+                }
+            }
+            ["tabel_2_1", "kommuner"] => {}
+            ["tabel_2_1", place, "uger"] => {
+                let persons = tal.get(&format!("tabel_2_1.{place}.alle"));
+                if persons.is_none_or(|&n| n < threshold as f64) {
+                    leak(key, "et gennemsnit uden en offentliggjort optælling på mindst tærsklen".into());
+                }
+            }
+            [prefix @ ("tabel_3_1" | "kontrol"), group, _] => {
+                let count = if *prefix == "tabel_3_1" { "deltagere" } else { "kontrol" };
+                match tal.get(&format!("antal.{group}.{count}")) {
+                    Some(&n) => {
+                        if let Some(problem) = mean_leak(value, n, threshold) {
+                            leak(key, problem);
+                        }
+                    }
+                    None => leak(key, "et gennemsnit uden en offentliggjort optælling".into()),
+                }
+            }
+            ["balance", group, ..] => {
+                if tal.get(&format!("antal.{group}.i_alt")).is_none_or(|&n| n < threshold as f64) {
+                    leak(key, "et gennemsnit over en gruppe under tærsklen".into());
+                }
+            }
+            [_, _, method, "baandbredde"] if method.starts_with('m') => {}
+            _ => leak(key, "tallet hører ikke til nogen kendt familie og er ikke gået gennem diskretionskontrollen".into()),
+        }
+    }
+    for (group, rows) in &results.balance {
+        for row in rows {
+            for (who, mean, count) in [
+                ("deltagere", row.deltagere, "deltagere"),
+                ("kontrol", row.kontrol, "kontrol"),
+            ] {
+                if !mean.is_finite() {
+                    continue;
+                }
+                let n = tal
+                    .get(&format!("antal.{group}.{count}"))
+                    .copied()
+                    .unwrap_or(0.0);
+                if let Some(problem) = mean_leak(mean, n, threshold) {
+                    leak(&format!("balance.{group}.{}.{who}", row.navn), problem);
+                }
+            }
+        }
+    }
+    for pair in results.befolkning.windows(2) {
+        for (who, before, after) in [
+            ("deltagere", pair[0].treated, pair[1].treated),
+            ("kontrol", pair[0].controls, pair[1].controls),
+        ] {
+            if small(before.abs_diff(after) as f64) {
+                leak(
+                    &format!("befolkning «{}» ({who})", pair[1].label),
+                    format!("trinnet fjerner {} personer", before.abs_diff(after)),
+                );
+            }
+        }
+    }
+    for column in ["alle", "kvinder", "maend"] {
+        let hidden = (results.diskretion.iter())
+            .filter(|k| k.starts_with("tabel_2_1.") && !k.contains("i_alt"))
+            .filter(|k| k.ends_with(&format!(".{column}")))
+            .count();
+        let total = format!("tabel_2_1.i_alt.{column}");
+        if hidden == 1 && tal.contains_key(&total) {
+            leak(
+                &total,
+                "totalen giver den ene skjulte celle ved subtraktion".into(),
+            );
+        }
+    }
+    for (key, e) in &results.estimater {
+        if e.n < threshold || e.n_behandlede < threshold {
+            leak(
+                key,
+                format!(
+                    "et estimat på {} personer, heraf {} matchede deltagere",
+                    e.n, e.n_behandlede
+                ),
+            );
+        }
+    }
+    leaks
+}
+
+/// Why a mean of `persons` persons may not be published, if it may not: too few persons, or (a
+/// share of persons: `mean × persons` a whole number) too few with or without the trait.
+fn mean_leak(mean: f64, persons: f64, threshold: usize) -> Option<String> {
+    if persons < threshold as f64 {
+        return Some(format!("et gennemsnit over {persons} personer"));
+    }
+    let with = mean * persons;
+    let share = (0.0..=1.0).contains(&mean) && (with - with.round()).abs() < 1e-6;
+    let (with, without) = (with.round() as usize, (persons - with).round() as usize);
+    (share && !(publishable(with, threshold) && publishable(without, threshold))).then(|| {
+        format!("en andel, der hviler på {with} personer med og {without} uden kendetegnet")
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

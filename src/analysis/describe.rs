@@ -4,9 +4,11 @@
 
 use super::plan::{Kind, METHODS};
 use super::sample::{self, BandwidthRule, KernelKey, SampleData, Variant};
-use crate::dataset::{AnalysisData, PROFILE_MONTHS, columns::Columns};
+use crate::dataset::{AnalysisData, FunnelStep, PROFILE_MONTHS, columns::Columns};
 use crate::diskretion;
-use crate::estimators::{PsModel, Units, balance, mean_abs_sdif, score_densities};
+use crate::estimators::{
+    BalanceStats, PsModel, Units, Weighting, balance, mean_abs_sdif, score_densities,
+};
 use crate::results::{BalanceRow, Results};
 use anyhow::Result;
 use std::collections::BTreeMap;
@@ -25,7 +27,9 @@ pub fn all(
     threshold: usize,
     results: &mut Results,
 ) -> Result<()> {
-    for (k, step) in data.funnel.iter().enumerate() {
+    let (funnel, merged) = published_funnel(&data.funnel, threshold);
+    results.diskretionslog.extend(merged);
+    for (k, step) in funnel.iter().enumerate() {
         results
             .tal
             .insert(format!("befolkning.trin{k}.deltagere"), step.treated as f64);
@@ -38,7 +42,7 @@ pub fn all(
             .filter(|&i| data.main_sample[i] && male.is_none_or(|m| data.male[i] == m))
             .collect();
         descriptives(data, group, &rows, threshold, results);
-        balance_of(data, group, &rows, rule, results)?;
+        balance_of(data, group, &rows, rule, threshold, results)?;
     }
     results.figurer.insert(
         "figur_2_3".into(),
@@ -59,6 +63,48 @@ pub fn all(
     );
     results.figurer.insert("figur_2_4".into(), igu);
     Ok(())
+}
+
+/// The population funnel as published: a step that removes 1 to `threshold` − 1 participants or
+/// controls from the step before would publish those persons as a difference, so it is merged
+/// with the step before (the conditions of both in one row, the counts after both), until every
+/// step removes 0 or at least `threshold` of each. Returns the steps and a log entry per merge.
+pub(super) fn published_funnel(
+    funnel: &[FunnelStep],
+    threshold: usize,
+) -> (Vec<FunnelStep>, Vec<diskretion::Suppressed>) {
+    let mut published: Vec<FunnelStep> = Vec::new();
+    let mut log = Vec::new();
+    for step in funnel {
+        let mut step = step.clone();
+        while let Some(before) = published.last() {
+            let removed = (
+                before.treated.abs_diff(step.treated),
+                before.controls.abs_diff(step.controls),
+            );
+            if diskretion::publishable(removed.0, threshold)
+                && diskretion::publishable(removed.1, threshold)
+                || published.len() == 1
+            {
+                break;
+            }
+            let small = if diskretion::publishable(removed.0, threshold) {
+                removed.1
+            } else {
+                removed.0
+            };
+            // The row before is not published: its conditions join this step's row.
+            let before = published.pop().expect("a step before");
+            log.push(diskretion::Suppressed::primary(
+                format!("befolkning «{}»", before.label),
+                small,
+                None,
+            ));
+            step.label = format!("{} {}", before.label, step.label.trim_start_matches("… "));
+        }
+        published.push(step);
+    }
+    (published, log)
 }
 
 /// Means of the descriptive variables for participants and controls: `tabel_3_1.<gruppe>.<var>`
@@ -110,11 +156,17 @@ fn descriptives(
 }
 
 /// Balance under methods (1) and (2) on the main sample of the group, and (for all) the densities.
+///
+/// Under output control a variable's row is hidden (every number NaN, printed "–") when the
+/// participants' or the controls' mean may not be published ([`diskretion::mean_publishable`]):
+/// its standardised differences and variance ratios are computed from those means. A method that
+/// cannot be estimated leaves its columns empty, with a warning.
 fn balance_of(
     data: &AnalysisData,
     group: &str,
     rows: &[usize],
     rule: BandwidthRule,
+    threshold: usize,
     results: &mut Results,
 ) -> Result<()> {
     let x = data.covariates.rows(rows);
@@ -138,48 +190,109 @@ fn balance_of(
         })
         .collect();
     let fitted = sample::estimate(&sample, PsModel::Logit, &variants, rule, 0, 0, &|| {})?;
+    for (variant, reason) in &fitted.not_estimated {
+        results.advarsler.push(format!(
+            "balancen for «{group}» efter matching med metode ({}) kan ikke opgøres: {reason}",
+            variant.method.number
+        ));
+    }
     let units = Units::new(&treat, None, Some(&strata))?;
-    let stats: Vec<Vec<_>> = fitted
-        .variants
+    // Per method (1) and (2): the balance, or None when the method could not be estimated.
+    let stats: Vec<Option<Vec<_>>> = variants
         .iter()
-        .map(|v| balance(d.view(), &data.descriptive_names, &units, &v.weighting))
+        .map(|variant| {
+            let Some(v) = fitted.variants.iter().find(|v| v.variant == *variant) else {
+                return Ok(None);
+            };
+            balance(d.view(), &data.descriptive_names, &units, &v.weighting).map(Some)
+        })
         .collect::<Result<_, _>>()?;
-    let rows_out = (0..data.descriptive_names.len())
-        .map(|j| BalanceRow {
-            navn: data.descriptive_names[j].clone(),
-            deltagere: stats[0][j].mean_treated,
-            kontrol: stats[0][j].mean_control,
-            sdif_foer: stats[0][j].sdif_before,
-            sdif_m1: stats[0][j].sdif_after,
-            sdif_m2: stats[1][j].sdif_after,
-            vr_foer: stats[0][j].vr_before,
-            vr_m1: stats[0][j].vr_after,
-            vr_m2: stats[1][j].vr_after,
+    let participants: Vec<usize> = (0..rows.len()).filter(|&i| treat[i]).collect();
+    let controls: Vec<usize> = (0..rows.len()).filter(|&i| !treat[i]).collect();
+    let hidden: Vec<bool> = (data.descriptive_names.iter().enumerate())
+        .map(|(j, name)| {
+            let mut hidden = false;
+            for (who, of) in [("deltagere", &participants), ("kontrol", &controls)] {
+                let values: Vec<f64> = of.iter().map(|&i| d[[i, j]]).collect();
+                if !diskretion::mean_publishable(&values, threshold) {
+                    let cell = format!("balance.{group}.{name}.{who}");
+                    (results.diskretionslog)
+                        .push(diskretion::Suppressed::mean(cell.clone(), &values));
+                    results.diskretion.push(cell);
+                    hidden = true;
+                }
+            }
+            hidden
         })
         .collect();
-    results.balance.insert(group.to_string(), rows_out);
+    let before = &balance(
+        d.view(),
+        &data.descriptive_names,
+        &units,
+        &Weighting::unmatched(&units),
+    )?;
+    let after = |t: usize, j: usize| {
+        stats[t]
+            .as_ref()
+            .map_or((f64::NAN, f64::NAN), |s| (s[j].sdif_after, s[j].vr_after))
+    };
+    let rows_out = (0..data.descriptive_names.len())
+        .map(|j| {
+            let ((sdif_m1, vr_m1), (sdif_m2, vr_m2)) = (after(0, j), after(1, j));
+            let row = BalanceRow {
+                navn: data.descriptive_names[j].clone(),
+                deltagere: before[j].mean_treated,
+                kontrol: before[j].mean_control,
+                sdif_foer: before[j].sdif_before,
+                sdif_m1,
+                sdif_m2,
+                vr_foer: before[j].vr_before,
+                vr_m1,
+                vr_m2,
+            };
+            if hidden[j] { row.hidden() } else { row }
+        })
+        .collect::<Vec<_>>();
+    // The averages over the variables leave the hidden rows out: with them, a hidden row's
+    // difference would follow from the average and the published rows.
+    let published = |s: &[BalanceStats]| -> Vec<BalanceStats> {
+        (s.iter().zip(&hidden))
+            .filter(|(_, h)| !**h)
+            .map(|(s, _)| s.clone())
+            .collect()
+    };
+    let (average_before, _) = mean_abs_sdif(&published(before));
+    results
+        .tal
+        .insert(format!("balance.{group}.gns_abs_sdif_foer"), average_before);
     for (t, s) in stats.iter().enumerate() {
-        let (before, after) = mean_abs_sdif(s);
-        results
-            .tal
-            .insert(format!("balance.{group}.gns_abs_sdif_foer"), before);
-        results
-            .tal
-            .insert(format!("balance.{group}.m{}.gns_abs_sdif", t + 1), after);
+        // A method that could not be estimated has no average (NaN, printed "–").
+        let average_after = s
+            .as_ref()
+            .map_or(f64::NAN, |s| mean_abs_sdif(&published(s)).1);
+        results.tal.insert(
+            format!("balance.{group}.m{}.gns_abs_sdif", t + 1),
+            average_after,
+        );
     }
+    results.balance.insert(group.to_string(), rows_out);
     if group == "alle" {
-        let scores = fitted.fit.scores.to_vec();
-        let w = &fitted.variants[1].weighting;
-        let dens = score_densities(&scores, &units, w)?;
+        // After matching with method (2); without it, the curves before matching alone.
+        let method_2 = fitted.variants.iter().find(|v| v.variant == variants[1]);
+        let unmatched = Weighting::unmatched(&units);
+        let w = method_2.map_or(&unmatched, |v| &v.weighting);
+        let dens = score_densities(&fitted.fit.scores.to_vec(), &units, w)?;
         let curve = |c: &crate::estimators::DensityCurve| {
             c.x.iter().zip(&c.density).map(|(x, y)| [*x, *y]).collect()
         };
-        let series = BTreeMap::from([
+        let mut series = BTreeMap::from([
             ("deltagere_foer".to_string(), curve(&dens.treated_raw)),
             ("kontrol_foer".to_string(), curve(&dens.control_raw)),
-            ("deltagere_efter".to_string(), curve(&dens.treated_matched)),
-            ("kontrol_efter".to_string(), curve(&dens.control_matched)),
         ]);
+        if method_2.is_some() {
+            series.insert("deltagere_efter".to_string(), curve(&dens.treated_matched));
+            series.insert("kontrol_efter".to_string(), curve(&dens.control_matched));
+        }
         results.figurer.insert("bilagsfigur_2_1".into(), series);
     }
     Ok(())

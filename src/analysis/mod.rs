@@ -94,6 +94,7 @@ pub fn empty_results() -> Results {
         diskretion: Vec::new(),
         diskretionslog: Vec::new(),
         advarsler: Vec::new(),
+        ikke_estimeret: BTreeMap::new(),
     }
 }
 
@@ -138,7 +139,7 @@ pub fn data_part(
 ) -> Result<Results> {
     let mut results = empty_results();
     results.proveniens = provenance(config, datakilde, registers)?;
-    results.befolkning = data.funnel.clone();
+    results.befolkning = describe::published_funnel(&data.funnel, config.analyse.diskretion).0;
     results.tekster.insert(
         "hovedperiode".into(),
         period_text(&results.proveniens.dream_til),
@@ -340,6 +341,7 @@ pub fn assemble(config: &Config, datakilde: &str, parts: Parts) -> Results {
         results.figurer.extend(part.figurer);
         results.diskretion.extend(part.diskretion);
         results.diskretionslog.extend(part.diskretionslog);
+        results.ikke_estimeret.extend(part.ikke_estimeret);
         warnings.extend(part.advarsler);
     }
     for warning in warnings {
@@ -601,17 +603,9 @@ fn run_job(
         let treated = sample_rows.iter().filter(|&&i| data.treated[i]).count();
         if treated == 0 || treated == sample_rows.len() {
             tracker.done(work);
+            let reason = "ingen deltagere eller ingen kontrolpersoner har opfølgning på udfaldet";
             for (i, analysis, own) in &members {
-                let shown: Vec<&str> = own.iter().take(3).map(|n| n.as_str()).collect();
-                push_unique(
-                    &mut part(parts, *i).advarsler,
-                    format!(
-                        "{}, {}: ingen deltagere eller ingen kontrolpersoner har opfølgning på {} …; disse udfald estimeres ikke",
-                        analysis.id,
-                        job.describe(),
-                        shown.join(", ")
-                    ),
-                );
+                not_estimated(part(parts, *i), analysis, job, own, None, reason);
             }
             continue;
         }
@@ -626,7 +620,7 @@ fn run_job(
             strata: &strata,
             y: y.view(),
         };
-        let result = sample::estimate(
+        let estimated = sample::estimate(
             &sample,
             job.pscore.model(),
             &variants,
@@ -634,11 +628,29 @@ fn run_job(
             config.analyse.bootstrap,
             config.analyse.seed,
             &|| tracker.done(work / fits_per_sample(config)),
-        )?;
+        );
+        let result = match estimated {
+            Ok(result) => result,
+            Err(e) => {
+                // The sample's propensity-score fit failed: its cells are not estimated, the
+                // rest of the report goes on.
+                let reason = format!("{e:#}");
+                for (i, analysis, own) in &members {
+                    not_estimated(part(parts, *i), analysis, job, own, None, &reason);
+                }
+                continue;
+            }
+        };
         let complete = sample_rows.len() == rows.len();
-        for (i, analysis, _) in &members {
+        let threshold = config.analyse.diskretion;
+        for (i, analysis, own) in &members {
             let results = part(parts, *i);
             note_fit(job, &result.fit, complete, results);
+            for (variant, reason) in &result.not_estimated {
+                if variants_of(analysis).contains(variant) {
+                    not_estimated(results, analysis, job, own, Some(variant), reason);
+                }
+            }
             let mine = variants_of(analysis);
             let most_failed = result
                 .variants
@@ -660,6 +672,24 @@ fn run_job(
                 );
             }
             for v in result.variants.iter().filter(|v| mine.contains(&v.variant)) {
+                let (matched, used) = (
+                    v.weighting.n_treated_matched as usize,
+                    v.weighting.n_controls_used as usize,
+                );
+                if matched < threshold || used < threshold {
+                    // Output control: an effect rests on its matched participants and the
+                    // controls they are compared with.
+                    hide_estimates(
+                        results,
+                        analysis,
+                        job,
+                        own,
+                        &v.variant,
+                        (matched, used),
+                        threshold,
+                    );
+                    continue;
+                }
                 for (k, &j) in columns.iter().enumerate() {
                     let outcome = &data.outcome_names[j];
                     if !analysis.outcomes.contains(outcome) {
@@ -700,6 +730,83 @@ fn variants_of(analysis: &Analysis) -> BTreeSet<Variant> {
             kernel: KernelKey::of(analysis.kernel),
         })
         .collect()
+}
+
+/// The keys of `analysis`'s estimates in `job` for the outcomes `own`, by its variants (or
+/// `only` that one).
+fn estimate_keys(
+    analysis: &Analysis,
+    job: &Job,
+    own: &[&String],
+    only: Option<&Variant>,
+) -> Vec<String> {
+    let variants = variants_of(analysis);
+    let chosen = variants.iter().filter(|v| only.is_none_or(|o| o == *v));
+    chosen
+        .flat_map(|v| {
+            own.iter()
+                .map(move |outcome| key(&analysis.id, job.group.key(), v.method.number, outcome))
+        })
+        .collect()
+}
+
+/// Records that `analysis`'s estimates for the outcomes `own` (of `only` one variant, or all)
+/// could not be estimated: each key with the reason, and one warning for the reader.
+fn not_estimated(
+    results: &mut Results,
+    analysis: &Analysis,
+    job: &Job,
+    own: &[&String],
+    only: Option<&Variant>,
+    reason: &str,
+) {
+    for k in estimate_keys(analysis, job, own, only) {
+        results
+            .ikke_estimeret
+            .insert(k, format!("ikke estimeret: {reason}"));
+    }
+    let method = only.map_or(String::new(), |v| format!(", metode ({})", v.method.number));
+    push_unique(
+        &mut results.advarsler,
+        format!(
+            "{}, {}{method}: {} ikke estimeret ({reason}); {} viser –",
+            analysis.id,
+            job.describe(),
+            match own.len() {
+                1 => "1 estimat er".to_string(),
+                n => format!("{n} estimater er"),
+            },
+            if own.len() == 1 { "cellen" } else { "cellerne" }
+        ),
+    );
+}
+
+/// Hides `analysis`'s estimates of `variant` for the outcomes `own` under output control: the
+/// sample has fewer than `threshold` matched participants or used controls (`counts`).
+fn hide_estimates(
+    results: &mut Results,
+    analysis: &Analysis,
+    job: &Job,
+    own: &[&String],
+    variant: &Variant,
+    counts: (usize, usize),
+    threshold: usize,
+) {
+    let (matched, used) = counts;
+    for k in estimate_keys(analysis, job, own, Some(variant)) {
+        results.ikke_estimeret.insert(
+            k.clone(),
+            format!("skjult af diskretionshensyn (færre end {threshold} matchede deltagere eller anvendte kontrolpersoner)"),
+        );
+        results.diskretion.push(k.clone());
+        results
+            .diskretionslog
+            .push(crate::diskretion::Suppressed::primary(
+                k,
+                matched.min(used),
+                None,
+            ));
+    }
 }
 
 /// The part of analysis `i`.

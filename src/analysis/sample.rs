@@ -107,10 +107,17 @@ pub struct SampleResult {
     pub variants: Vec<VariantResult>,
     /// Failed bootstrap replicates per variant.
     pub failed: Vec<usize>,
+    /// The variants that could not be estimated on this sample, with the reason.
+    pub not_estimated: Vec<(Variant, String)>,
 }
 
 /// Estimates every variant on the sample with bootstrap SEs (`replicates` ≥ 2) or analytic SEs,
 /// calling `fit_done` after the point estimates and after each bootstrap replicate (progress).
+///
+/// A propensity-score fit that fails or does not converge is an error (no variant can be
+/// estimated); a variant that cannot be estimated (no participant with a control within the
+/// bandwidth, a control with score 1 under IPW) is listed in
+/// [`SampleResult::not_estimated`] and the others go on.
 pub fn estimate(
     data: &SampleData,
     model: PsModel,
@@ -124,18 +131,36 @@ pub fn estimate(
     let fit = problem
         .fit(None)
         .context("propensity score-modellen kan ikke estimeres")?;
+    if !fit.converged {
+        anyhow::bail!(
+            "propensity score-modellen konvergerede ikke efter {} iterationer",
+            fit.iterations
+        );
+    }
     let scores = fit.scores.to_vec();
     let units = Units::new(data.treat, None, Some(data.strata))?;
     // The variants are independent (each its own bandwidth search and weights): run them in
     // parallel, collected in their order.
-    let estimated: Vec<(VariantResult, MethodSpec)> = variants
+    let estimated: Vec<Result<(VariantResult, MethodSpec)>> = variants
         .par_iter()
         .map(|&variant| estimate_variant(data, &scores, &units, variant, rule))
-        .collect::<Result<_>>()?;
-    let (mut results, specs): (Vec<VariantResult>, Vec<MethodSpec>) = estimated.into_iter().unzip();
+        .collect();
+    let (mut results, mut specs, mut not_estimated) = (Vec::new(), Vec::new(), Vec::new());
+    for (&variant, outcome) in variants.iter().zip(estimated) {
+        match outcome {
+            Ok((result, spec)) => {
+                results.push(result);
+                specs.push(spec);
+            }
+            Err(e) => not_estimated.push((variant, format!("{e:#}"))),
+        }
+    }
     fit_done();
     let mut failed = vec![0; results.len()];
-    if replicates >= 2 {
+    if replicates >= 2 && specs.is_empty() {
+        // Nothing to bootstrap; the replicates count as done.
+        (0..replicates).for_each(|_| fit_done());
+    } else if replicates >= 2 {
         let boot = estimators::bootstrap_with(
             &BootstrapData {
                 covariates: data.x,
@@ -165,6 +190,7 @@ pub fn estimate(
         fit,
         variants: results,
         failed,
+        not_estimated,
     })
 }
 

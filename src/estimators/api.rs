@@ -258,7 +258,7 @@ fn complete_rows(req: &EstimateRequest) -> Result<SampleData, EstimError> {
         check("exact-matching strata", n, s.len())?;
     }
     if req.outcomes.ncols() == 0 {
-        return Err(EstimError::InvalidArgument("no outcome variables".into()));
+        return Err(EstimError::InvalidArgument("ingen udfaldsvariable".into()));
     }
     let finite = |row: ndarray::ArrayView1<f64>| row.iter().all(|v| v.is_finite());
     let rows: Vec<usize> = (0..n)

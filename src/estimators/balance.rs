@@ -57,7 +57,7 @@ pub fn balance(
     units.check_rows("weighting", weighting.control_weight.len())?;
     if names.len() != x.ncols() {
         return Err(EstimError::LengthMismatch {
-            what: "covariate names",
+            what: "kovariatnavnene",
             expected: x.ncols(),
             got: names.len(),
         });

@@ -54,7 +54,7 @@ pub fn pm_bandwidth_with(
     units.check_rows("scores", scores.len())?;
     if !(q > 0.0 && q <= 1.0 && factor > 0.0 && factor.is_finite()) {
         return Err(EstimError::InvalidArgument(format!(
-            "pm bandwidth needs 0 < q <= 1 and factor > 0 (got q = {q}, factor = {factor})"
+            "pm-båndbredden kræver 0 < q ≤ 1 og faktor > 0 (fik q = {q}, faktor = {factor})"
         )));
     }
     let donors = Donors::new(scores, units);

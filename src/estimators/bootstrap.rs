@@ -116,7 +116,7 @@ pub fn bootstrap_with(
 ) -> Result<BootstrapResult, EstimError> {
     if methods.is_empty() || replicates < 2 {
         return Err(EstimError::InvalidArgument(
-            "bootstrap needs at least one method and two replicates".into(),
+            "bootstrap kræver mindst én metode og to replikationer".into(),
         ));
     }
     let needs_strata = methods
@@ -208,7 +208,7 @@ fn compact(data: &BootstrapData) -> Result<Compact, EstimError> {
         .find(|&&i| data.outcomes.row(i).iter().any(|y| !y.is_finite()))
     {
         return Err(EstimError::NonFinite {
-            what: "outcome",
+            what: "udfaldet",
             row: i,
         });
     }

@@ -68,7 +68,7 @@ pub fn score_densities(
     let bandwidth = silverman_epan2(&pooled);
     if !(bandwidth > 0.0 && bandwidth.is_finite()) {
         return Err(EstimError::InvalidArgument(
-            "score density: the scores do not vary".into(),
+            "tætheden af propensity score: scorerne varierer ikke".into(),
         ));
     }
     Ok(ScoreDensities {

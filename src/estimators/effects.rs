@@ -64,6 +64,35 @@ pub enum SeKind {
 }
 
 impl Weighting {
+    /// The sample as it is before matching: every treated unit matched and every control used
+    /// with weight 1, so that its balance "after" equals the balance before matching.
+    pub fn unmatched(units: &Units) -> Weighting {
+        let n = units.n_rows();
+        let mut treated_matched = vec![false; n];
+        let mut control_used = vec![false; n];
+        let (mut n_treated, mut n_controls) = (0, 0);
+        for i in units.rows() {
+            if units.is_treated(i) {
+                treated_matched[i] = true;
+                n_treated += u64::from(units.freq(i));
+            } else {
+                control_used[i] = true;
+                n_controls += u64::from(units.freq(i));
+            }
+        }
+        let control_weight = Array1::from_shape_fn(n, |i| if control_used[i] { 1.0 } else { 0.0 });
+        Weighting {
+            bandwidth: None,
+            control_weight,
+            control_used,
+            treated_matched,
+            n_treated,
+            n_treated_matched: n_treated,
+            n_controls,
+            n_controls_used: n_controls,
+        }
+    }
+
     /// Per-row weight as a treated unit in the ATT (f for matched treated, else 0).
     fn treated_column(&self, units: &Units) -> Array1<f64> {
         Array1::from_shape_fn(units.n_rows(), |i| {
@@ -106,7 +135,7 @@ pub fn att_estimates(
         .find(|&i| outcomes.row(i).iter().any(|y| !y.is_finite()))
     {
         return Err(EstimError::NonFinite {
-            what: "outcome",
+            what: "udfaldet",
             row: i,
         });
     }

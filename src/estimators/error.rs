@@ -7,7 +7,7 @@ use thiserror::Error;
 #[derive(Debug, Clone, PartialEq, Error)]
 pub enum EstimError {
     /// Two inputs that must describe the same rows (or columns) differ in length.
-    #[error("{what}: expected length {expected}, got {got}")]
+    #[error("{what}: længden skulle være {expected}, men er {got}")]
     LengthMismatch {
         /// Which input is too short or too long.
         what: &'static str,
@@ -17,7 +17,7 @@ pub enum EstimError {
         got: usize,
     },
     /// A value that must be finite is NaN or infinite.
-    #[error("{what} is not finite in row {row}")]
+    #[error("{what} er ikke et endeligt tal i række {row}")]
     NonFinite {
         /// Which input holds the value.
         what: &'static str,
@@ -25,25 +25,27 @@ pub enum EstimError {
         row: usize,
     },
     /// The sample has no rows.
-    #[error("the sample is empty")]
+    #[error("stikprøven er tom")]
     EmptySample,
     /// The sample has no treated unit.
-    #[error("the sample has no treated units")]
+    #[error("stikprøven har ingen deltagere")]
     NoTreated,
     /// The sample has no control unit.
-    #[error("the sample has no control units")]
+    #[error("stikprøven har ingen kontrolpersoner")]
     NoControls,
     /// No treated unit could be matched (no control within the bandwidth or
     /// stratum), so the ATT is undefined.
-    #[error("no treated unit has a usable control (none within the bandwidth or stratum)")]
+    #[error(
+        "ingen deltager har en brugbar kontrolperson (ingen inden for båndbredden eller kommunen)"
+    )]
     NoMatchedTreated,
     /// A bandwidth that is not positive and finite.
-    #[error("invalid bandwidth {0}: it must be positive and finite")]
+    #[error("ugyldig båndbredde {0}: den skal være et positivt, endeligt tal")]
     InvalidBandwidth(f64),
     /// The propensity-score model could not be fitted.
-    #[error("propensity score model: {0}")]
+    #[error("propensity score-modellen: {0}")]
     PsFit(String),
     /// Any other invalid argument, with an explanation.
-    #[error("invalid argument: {0}")]
+    #[error("ugyldigt argument: {0}")]
     InvalidArgument(String),
 }

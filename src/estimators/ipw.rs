@@ -22,7 +22,7 @@ pub fn ipw_weights(scores: &[f64], units: &Units) -> Result<Weighting, EstimErro
     for j in (0..n).filter(|&j| in_sample(j) && !units.is_treated(j)) {
         if scores[j] >= 1.0 {
             return Err(EstimError::InvalidArgument(format!(
-                "control in row {j} has propensity score 1: its IPW weight is infinite"
+                "kontrolpersonen i række {j} har propensity score 1: dens IPW-vægt er uendelig"
             )));
         }
         raw[j] = scores[j] / (1.0 - scores[j]);

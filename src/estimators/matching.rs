@@ -67,7 +67,7 @@ impl MatchingSpec {
             && !(ridge >= 0.0 && ridge.is_finite())
         {
             return Err(EstimError::InvalidArgument(format!(
-                "ridge parameter {ridge} must be >= 0"
+                "ridge-parameteren {ridge} skal være ≥ 0"
             )));
         }
         Ok(())

@@ -437,7 +437,7 @@ pub(super) fn newton(
         Start::WarmOrCold(cold) => (Some(cold), false),
         Start::WarmOrGiveUp => (None, true),
     };
-    let singular = || EstimError::PsFit("information matrix is not positive definite".into());
+    let singular = || EstimError::PsFit("informationsmatricen er ikke positivt definit".into());
     let evaluate = |beta: Array1<f64>| {
         let eta = design.dot(&beta);
         let loglik = log_likelihood(model, &eta, y, f);
@@ -483,7 +483,7 @@ pub(super) fn newton(
         {
             match cold.take() {
                 Some(cold) => current = evaluate(Array1::from(cold)),
-                None => return Err(EstimError::PsFit("ill-conditioned warm start".into())),
+                None => return Err(EstimError::PsFit("dårligt konditioneret startpunkt".into())),
             }
             continue;
         }
@@ -517,7 +517,7 @@ pub(super) fn newton(
         }
         if let (true, Some(factor)) = (tight || iterations == MAX_ITERATIONS, &factor) {
             if !current.beta.iter().all(|b| b.is_finite()) {
-                return Err(EstimError::PsFit("coefficients diverged".into()));
+                return Err(EstimError::PsFit("koefficienterne divergerer".into()));
             }
             return Ok(Candidate {
                 iterate: current,

@@ -116,7 +116,7 @@ impl PsFit {
             return None;
         }
         Some(format!(
-            "propensity score: (quasi-)separation by {}: {}",
+            "propensity score: (kvasi-)separation ved {}: {}",
             self.separation.join(", "),
             self.notes.join("; ")
         ))
@@ -163,14 +163,14 @@ impl<'a> PsProblem<'a> {
     ) -> Result<Self, EstimError> {
         if names.len() != x.ncols() {
             return Err(EstimError::LengthMismatch {
-                what: "covariate names",
+                what: "kovariatnavnene",
                 expected: x.ncols(),
                 got: names.len(),
             });
         }
         if treat.len() != x.nrows() {
             return Err(EstimError::LengthMismatch {
-                what: "treatment",
+                what: "deltagelse",
                 expected: x.nrows(),
                 got: treat.len(),
             });
@@ -253,7 +253,7 @@ impl<'a> PsProblem<'a> {
             && f.len() != self.treat.len()
         {
             return Err(EstimError::LengthMismatch {
-                what: "frequency weights",
+                what: "frekvensvægtene",
                 expected: self.treat.len(),
                 got: f.len(),
             });
@@ -262,7 +262,7 @@ impl<'a> PsProblem<'a> {
             && s.len() != k + 1
         {
             return Err(EstimError::LengthMismatch {
-                what: "starting coefficients",
+                what: "startkoefficienterne",
                 expected: k + 1,
                 got: s.len(),
             });
@@ -346,7 +346,7 @@ impl<'a> PsProblem<'a> {
             return Err(EstimError::EmptySample);
         }
         let non_finite = |row| EstimError::NonFinite {
-            what: "covariate",
+            what: "kovariaten",
             row,
         };
         let mut ranges = match self.order {
@@ -366,12 +366,15 @@ impl<'a> PsProblem<'a> {
         self.check_treatment_varies(&rows)?;
         let (kept, collinear) = self.collinearity(&rows, &columns, weight, &ranges, collinearity);
         for &c in &collinear {
-            notes.push(format!("{} omitted because of collinearity", self.names[c]));
+            notes.push(format!(
+                "{} er udeladt på grund af kollinearitet",
+                self.names[c]
+            ));
         }
         omitted.extend(collinear);
         for c in self.separating_covariates(&ranges, &kept)? {
             notes.push(format!(
-                "{} separates treated and controls on one side (quasi-complete separation)",
+                "{} adskiller deltagere og kontrolpersoner på den ene side (kvasi-fuldstændig separation)",
                 self.names[c]
             ));
             separation.push(self.names[c].clone());
@@ -418,9 +421,9 @@ impl<'a> PsProblem<'a> {
                 .sum();
             rows.retain(|&i| self.x[[i, c]] == 0.0);
             notes.push(format!(
-                "{name} != 0 predicts {outcome} perfectly; {name} dropped and {lost} obs not used",
+                "{name} != 0 forudsiger {outcome} perfekt; {name} udelades, og {lost} personer bruges ikke",
                 name = self.names[c],
-                outcome = if success { "success" } else { "failure" },
+                outcome = if success { "deltagelse" } else { "ikke-deltagelse" },
             ));
             dropped.push(c);
         }
@@ -530,7 +533,7 @@ impl<'a> PsProblem<'a> {
             let (c_lo, c_hi) = ranges.control[c];
             if t_lo > c_hi || t_hi < c_lo {
                 return Err(EstimError::PsFit(format!(
-                    "{} predicts treatment perfectly (complete separation)",
+                    "{} forudsiger deltagelse perfekt (fuldstændig separation)",
                     self.names[c]
                 )));
             }
@@ -663,7 +666,7 @@ impl<'a> PsProblem<'a> {
                 .map(|&j| self.names[layout.kept[j]].clone())
                 .collect();
             notes.push(format!(
-                "information matrix near-singular along {}: stopped where Stata's ml convergence criteria were met (large coefficients, huge SEs)",
+                "informationsmatricen er næsten singulær langs {}: stoppet, hvor Statas ml-konvergenskriterier var opfyldt (store koefficienter, meget store standardfejl)",
                 names.join(" + ")
             ));
             for name in names {
@@ -674,9 +677,9 @@ impl<'a> PsProblem<'a> {
         }
         if determined > 0.0 {
             notes.push(if quasi_separated {
-                format!("{determined} obs completely determined (fitted probability within 1e-5 of 0 or 1)")
+                format!("{determined} personer er fuldstændigt bestemt (forudsagt sandsynlighed højst 1e-5 fra 0 eller 1)")
             } else {
-                format!("{determined} obs completely determined (fitted probability 0 or 1)")
+                format!("{determined} personer er fuldstændigt bestemt (forudsagt sandsynlighed 0 eller 1)")
             });
             if separation.is_empty() {
                 separation = self.large_effects(&layout.kept, &outcome.beta, f, design);

@@ -4,7 +4,7 @@
 
 use super::{Axes, BalancePoint, Series, balance_chart, line_chart};
 use crate::render::Figure;
-use crate::results::{Results, key};
+use crate::results::{Published, Results, key};
 use anyhow::{Context, Result};
 
 /// One weekly effect curve of Figur 4.1–4.3: outcome family (`<stem>_u<w>`) and legend label.
@@ -67,14 +67,20 @@ pub const WEEKLY: [WeeklyFigure; 3] = [
 /// percentage points.
 pub fn weekly(results: &Results, spec: &WeeklyFigure) -> Result<Figure> {
     let mut series = Vec::new();
+    let mut left_out = 0;
     for curve in spec.curves {
         let mut points = Vec::new();
         let mut band = Vec::new();
         for w in crate::analysis::plan::WEEKS {
             let k = key(spec.id, "alle", 2, &format!("{}_u{w}", curve.stem));
-            let e = results
-                .estimate(&k)
+            let published = results
+                .published(&k)
                 .with_context(|| format!("{}: resultatet {k} mangler", spec.id))?;
+            let Published::Estimate(e) = published else {
+                // A week without a published estimate is left out, and the note says so.
+                left_out += 1;
+                continue;
+            };
             points.push((w as f64, e.est * 100.0));
             band.push(((e.est - 1.96 * e.se) * 100.0, (e.est + 1.96 * e.se) * 100.0));
         }
@@ -100,8 +106,14 @@ pub fn weekly(results: &Results, spec: &WeeklyFigure) -> Result<Figure> {
         id: spec.id.into(),
         caption: spec.caption.into(),
         note: format!(
-            "Metode (2). Det skraverede område er et 95 pct.-konfidensinterval (estimat ± 1,96 {}).",
-            crate::tables::effects::se_kind(results)
+            "Metode (2). Det skraverede område er et 95 pct.-konfidensinterval (estimat ± 1,96 {}).{}",
+            crate::tables::effects::se_kind(results),
+            match left_out {
+                0 => String::new(),
+                n => format!(
+                    " {n} ugeestimater er udeladt, fordi de ikke kunne estimeres eller hviler på for få personer."
+                ),
+            }
         ),
         svg: line_chart(&axes, &series)?,
     })

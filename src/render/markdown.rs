@@ -83,7 +83,7 @@ use pulldown_cmark::{
 pub enum MarkdownError {
     /// A `<!--raw:N-->` placeholder whose index is not in the supplied slice.
     #[error(
-        "markdown line {line}: raw placeholder <!--raw:{index}--> has no snippet (only {available} supplied)"
+        "markdown-linje {line}: pladsholderen <!--raw:{index}--> har intet indhold (kun {available} er givet)"
     )]
     UnknownRaw {
         /// Markdown line.
@@ -95,7 +95,7 @@ pub enum MarkdownError {
     },
     /// HTML other than a raw placeholder.
     #[error(
-        "markdown line {line}: HTML is not allowed in report text (only <!--raw:N--> placeholders): {html}"
+        "markdown-linje {line}: HTML er ikke tilladt i rapportens tekst (kun pladsholdere <!--raw:N-->): {html}"
     )]
     Html {
         /// Markdown line.
@@ -104,7 +104,9 @@ pub enum MarkdownError {
         html: String,
     },
     /// A footnote definition that no reference uses.
-    #[error("markdown line {line}: footnote [^{label}] is defined but never referenced")]
+    #[error(
+        "markdown-linje {line}: fodnoten [^{label}] er defineret, men der henvises aldrig til den"
+    )]
     UnusedFootnote {
         /// Markdown line of the definition.
         line: usize,
@@ -112,7 +114,7 @@ pub enum MarkdownError {
         label: String,
     },
     /// A heading id that cannot be a Typst label.
-    #[error("markdown line {line}: heading id {id:?} cannot be used as a Typst label")]
+    #[error("markdown-linje {line}: overskriftens id {id:?} kan ikke bruges som typst-etiket")]
     BadLabel {
         /// Markdown line.
         line: usize,
@@ -120,7 +122,7 @@ pub enum MarkdownError {
         id: String,
     },
     /// Anything else we cannot represent.
-    #[error("markdown line {line}: {what}")]
+    #[error("markdown-linje {line}: {what}")]
     Unsupported {
         /// Markdown line.
         line: usize,
@@ -190,7 +192,7 @@ pub fn markdown_to_typst(md: &str, raw: &[String]) -> Result<String, MarkdownErr
             .map_or(1, |s| s.1);
         return Err(unsupported(
             line,
-            "raw placeholder inside inline code, a code block, math or a link target",
+            "pladsholder inde i kode, en kodeblok, matematik eller et linkmål",
         ));
     }
     let trimmed = out.trim_end().len();
@@ -373,7 +375,7 @@ fn build_tree(md: &str) -> Result<Vec<Node<'_>>, MarkdownError> {
                 if stack.len() >= MAX_DEPTH {
                     return Err(MarkdownError::Unsupported {
                         line,
-                        what: format!("nesting deeper than {MAX_DEPTH} levels"),
+                        what: format!("indlejring dybere end {MAX_DEPTH} niveauer"),
                     });
                 }
                 stack.push((tag, Vec::new(), line));
@@ -503,7 +505,7 @@ impl<'t, 'a> Writer<'t, 'a, '_> {
         if self.depth > MAX_DEPTH {
             return Err(unsupported(
                 line,
-                format!("nesting deeper than {MAX_DEPTH} levels"),
+                format!("indlejring dybere end {MAX_DEPTH} niveauer"),
             ));
         }
         Ok(())
@@ -516,10 +518,7 @@ impl<'t, 'a> Writer<'t, 'a, '_> {
                 event: Event::Rule, ..
             } => self.out.push_str("#line(length: 100%)"),
             Node::Leaf { event, .. } => {
-                return Err(unsupported(
-                    line,
-                    format!("unexpected block event {event:?}"),
-                ));
+                return Err(unsupported(line, format!("uventet blok {event:?}")));
             }
             Node::Branch { tag, children, .. } => match tag {
                 Tag::Paragraph => self.inlines(children, false)?,
@@ -537,7 +536,10 @@ impl<'t, 'a> Writer<'t, 'a, '_> {
                     self.out.push(']');
                 }
                 Tag::BlockQuote(Some(kind)) => {
-                    return Err(unsupported(line, format!("block quote kind {kind:?}")));
+                    return Err(unsupported(
+                        line,
+                        format!("citatblok af typen {kind:?} understøttes ikke"),
+                    ));
                 }
                 Tag::CodeBlock(kind) => {
                     let mut code = String::new();
@@ -550,7 +552,7 @@ impl<'t, 'a> Writer<'t, 'a, '_> {
                             other => {
                                 return Err(unsupported(
                                     other.line(),
-                                    "unexpected content in code block",
+                                    "uventet indhold i en kodeblok",
                                 ));
                             }
                         }
@@ -585,7 +587,12 @@ impl<'t, 'a> Writer<'t, 'a, '_> {
                 Tag::List(start) => self.list(*start, children, line)?,
                 Tag::Table(aligns) => self.table(aligns, children, line)?,
                 Tag::FootnoteDefinition(_) => {}
-                other => return Err(unsupported(line, format!("unsupported block {other:?}"))),
+                other => {
+                    return Err(unsupported(
+                        line,
+                        format!("blokken understøttes ikke: {other:?}"),
+                    ));
+                }
             },
         }
         Ok(())
@@ -610,7 +617,9 @@ impl<'t, 'a> Writer<'t, 'a, '_> {
                 other => {
                     return Err(unsupported(
                         line,
-                        format!("unknown heading class .{other} (known: .unnumbered, .unlisted)"),
+                        format!(
+                            "ukendt overskriftsklasse .{other} (kendte: .unnumbered, .unlisted)"
+                        ),
                     ));
                 }
             }
@@ -618,7 +627,7 @@ impl<'t, 'a> Writer<'t, 'a, '_> {
         if let Some((key, _)) = attrs.first() {
             return Err(unsupported(
                 line,
-                format!("unknown heading attribute {key}"),
+                format!("ukendt overskriftsattribut {key}"),
             ));
         }
         if let Some(id) = id
@@ -722,7 +731,7 @@ impl<'t, 'a> Writer<'t, 'a, '_> {
                 ..
             } = item
             else {
-                return Err(unsupported(line, "unexpected content in list"));
+                return Err(unsupported(line, "uventet indhold i en liste"));
             };
             self.out.push_str("  [");
             self.flow(children, if loose { "\n\n" } else { "\n" }, false)?;
@@ -760,7 +769,7 @@ impl<'t, 'a> Writer<'t, 'a, '_> {
                 line: row_line,
             } = row
             else {
-                return Err(unsupported(line, "unexpected content in table"));
+                return Err(unsupported(line, "uventet indhold i en tabel"));
             };
             let header = matches!(tag, Tag::TableHead);
             self.out
@@ -773,7 +782,7 @@ impl<'t, 'a> Writer<'t, 'a, '_> {
                     ..
                 } = cell
                 else {
-                    return Err(unsupported(*row_line, "unexpected content in table row"));
+                    return Err(unsupported(*row_line, "uventet indhold i en tabelrække"));
                 };
                 if n >= columns {
                     break;
@@ -838,7 +847,7 @@ impl<'t, 'a> Writer<'t, 'a, '_> {
             let &(index, raw_line) = self
                 .sentinels
                 .get(k)
-                .ok_or_else(|| unsupported(line, "corrupted raw placeholder sentinel"))?;
+                .ok_or_else(|| unsupported(line, "ødelagt markering af en pladsholder"))?;
             self.raw_snippet(index, raw_line)?;
             let close = rest[pos..]
                 .find(SENTINEL_CLOSE)
@@ -899,7 +908,12 @@ impl<'t, 'a> Writer<'t, 'a, '_> {
                     self.raw_snippet(index, line)?;
                 }
                 Event::FootnoteReference(label) => self.footnote(label, line)?,
-                other => return Err(unsupported(line, format!("unsupported inline {other:?}"))),
+                other => {
+                    return Err(unsupported(
+                        line,
+                        format!("understøttes ikke i teksten: {other:?}"),
+                    ));
+                }
             },
             Node::Branch { tag, children, .. } => match tag {
                 Tag::Emphasis => self.wrap("#emph[", children, in_heading)?,
@@ -930,7 +944,12 @@ impl<'t, 'a> Writer<'t, 'a, '_> {
                     }
                     self.out.push(')');
                 }
-                other => return Err(unsupported(line, format!("unsupported inline {other:?}"))),
+                other => {
+                    return Err(unsupported(
+                        line,
+                        format!("understøttes ikke i teksten: {other:?}"),
+                    ));
+                }
             },
         }
         Ok(())
@@ -998,7 +1017,7 @@ impl<'t, 'a> Writer<'t, 'a, '_> {
         if self.active_footnotes.contains(key) {
             return Err(unsupported(
                 line,
-                format!("footnote [^{label}] references itself"),
+                format!("fodnoten [^{label}] henviser til sig selv"),
             ));
         }
         if let Some(&slot) = self.used_footnotes.get(key) {
@@ -1006,7 +1025,7 @@ impl<'t, 'a> Writer<'t, 'a, '_> {
             let Some(n) = slot else {
                 return Err(unsupported(
                     line,
-                    format!("footnote [^{label}] referenced twice"),
+                    format!("der henvises to gange til fodnoten [^{label}]"),
                 ));
             };
             self.out.push_str(&format!("#footnote(<fn-{n}>)"));
@@ -1083,7 +1102,7 @@ fn protect_inline_placeholders(
         let line = md[..pos].matches('\n').count() + 1;
         return Err(unsupported(
             line,
-            "private-use characters U+E000/U+E001 are reserved",
+            "tegnene U+E000/U+E001 (privat brug) er reserverede",
         ));
     }
     if !md.contains("<!--raw:") {

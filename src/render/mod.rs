@@ -205,11 +205,19 @@ fn unknown(what: &str, key: &str) -> minijinja::Error {
 /// The results functions `r`, `tal`, `tekst` and the globals `befolkning`, `proveniens`, `advarsler`.
 fn add_results(env: &mut Environment<'static>, results: &Results) {
     let estimates = results.estimater.clone();
+    let missing = results.ikke_estimeret.clone();
+    // An estimate that is not published (not estimable, or hidden by output control) is a map
+    // with only `mangler`, the reason: the shared macros (makroer.j2) print it instead of a number.
     env.add_function("r", move |key: String| -> Result<Value, minijinja::Error> {
-        estimates
-            .get(&key)
-            .map(|e| Value::from(Serde(e)))
-            .ok_or_else(|| unknown("estimatet", &key))
+        match (estimates.get(&key), missing.get(&key)) {
+            (Some(e), _) => Ok(Value::from(Serde(e))),
+            (None, Some(reason)) => Ok(Value::from_pairs([("mangler", reason.as_str())])),
+            (None, None) => Err(unknown("estimatet", &key)),
+        }
+    });
+    // `e is estimeret`: whether `r(key)` gave an estimate rather than the reason it has none.
+    env.add_test("estimeret", |e: Value| {
+        e.get_attr("mangler").is_ok_and(|m| m.is_undefined())
     });
     let published: std::collections::BTreeSet<String> = results.tal.keys().cloned().collect();
     // Whether a number is published (not hidden by disclosure control): `har_tal(key)`.

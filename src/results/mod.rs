@@ -101,6 +101,23 @@ pub struct BalanceRow {
     pub vr_m2: f64,
 }
 
+impl BalanceRow {
+    /// The row with every number hidden (NaN, printed "–") for output control: its name stays.
+    pub fn hidden(self) -> BalanceRow {
+        BalanceRow {
+            navn: self.navn,
+            deltagere: f64::NAN,
+            kontrol: f64::NAN,
+            sdif_foer: f64::NAN,
+            sdif_m1: f64::NAN,
+            sdif_m2: f64::NAN,
+            vr_foer: f64::NAN,
+            vr_m1: f64::NAN,
+            vr_m2: f64::NAN,
+        }
+    }
+}
+
 /// Everything the report prints.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Results {
@@ -132,12 +149,27 @@ pub struct Results {
     pub diskretionslog: Vec<crate::diskretion::Suppressed>,
     /// Warnings a reader of the report should know about (separation, omitted covariates, unknown DREAM codes).
     pub advarsler: Vec<String>,
+    /// Effect estimates that are not published, by key, with the reason a reader is given: the
+    /// estimation failed (no matched participant, a propensity-score fit that did not converge)
+    /// or the cell rests on too few persons. Tables print "–" with the reason in their note.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub ikke_estimeret: BTreeMap<String, String>,
 }
 
 impl Results {
     /// The estimate under `key`, if any.
     pub fn estimate(&self, key: &str) -> Option<&Estimate> {
         self.estimater.get(key)
+    }
+
+    /// The estimate under `key` as a table or figure shows it: the estimate, or why it is not
+    /// published; `None` when the results do not know the key at all.
+    pub fn published(&self, key: &str) -> Option<Published<'_>> {
+        match (self.estimater.get(key), self.ikke_estimeret.get(key)) {
+            (Some(e), _) => Some(Published::Estimate(e)),
+            (None, Some(reason)) => Some(Published::Missing(reason)),
+            (None, None) => None,
+        }
     }
 
     /// Serialises to pretty JSON (deterministic: keys are sorted), as `resultater.json`: without
@@ -190,6 +222,15 @@ fn series_or_nan<'de, D: serde::Deserializer<'de>>(
             (figure, series)
         })
         .collect())
+}
+
+/// An effect estimate's cell: the estimate, or the reason it is not published.
+#[derive(Debug, Clone, Copy)]
+pub enum Published<'a> {
+    /// Estimated and published.
+    Estimate(&'a Estimate),
+    /// Not estimated or hidden, with the reason (`Results::ikke_estimeret`).
+    Missing(&'a str),
 }
 
 /// The key of an effect estimate: `<tabel>.<gruppe>.m<metode>.<udfald>`.

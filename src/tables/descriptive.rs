@@ -218,6 +218,16 @@ pub fn balance(results: &Results, id: &str, groups: &[(&str, &str)]) -> Result<T
         label: "Gennemsnitlig numerisk SDIF".into(),
         cells: avg,
     });
+    let mut notes = vec!["Note: SDIF er forskellen i gennemsnit i procent af den samlede standardafvigelse før matching; (1) og (2) er metode 1 og 2.".to_string()];
+    let hidden = groups
+        .iter()
+        .any(|(g, _)| (results.diskretion.iter()).any(|k| k.starts_with(&format!("balance.{g}."))));
+    if hidden {
+        notes.push(format!(
+            "«{}»: vises ikke af diskretionshensyn, fordi deltagernes eller kontrolpersonernes andel ville bygge på for få personer med eller uden kendetegnet; gennemsnittet af den numeriske SDIF er taget over de viste variable.",
+            locale::IKKE_TILGAENGELIG
+        ));
+    }
     let title = if groups.len() > 1 {
         "Balance før og efter matching for mænd og kvinder"
     } else {
@@ -229,7 +239,7 @@ pub fn balance(results: &Results, id: &str, groups: &[(&str, &str)]) -> Result<T
         header,
         groups: column_groups,
         rows,
-        notes: vec!["Note: SDIF er forskellen i gennemsnit i procent af den samlede standardafvigelse før matching; (1) og (2) er metode 1 og 2.".into()],
+        notes,
     })
 }
 

@@ -4,7 +4,7 @@
 
 use super::{Row, STAR_LEGEND, Table, effect_cell};
 use crate::locale;
-use crate::results::{Estimate, Results, key};
+use crate::results::{Published, Results, key};
 use anyhow::{Context, Result};
 
 /// A group of persons a table reports on: results key and label.
@@ -70,19 +70,31 @@ impl EffectTable<'_> {
         group: &str,
         method: u8,
         outcome: &str,
-    ) -> Result<&'r Estimate> {
+    ) -> Result<Published<'r>> {
         let k = key(self.id, group, method, outcome);
         results
-            .estimate(&k)
+            .published(&k)
             .with_context(|| format!("{}: resultatet {k} mangler i resultater.json", self.id))
     }
 
-    fn cell(&self, e: &Estimate) -> Vec<String> {
-        let mut lines = effect_cell(e);
-        if !self.levels {
-            lines.truncate(2);
+    /// The cell of an estimate; an estimate that is not published shows "–", and its reason
+    /// joins the table's notes.
+    fn cell<'r>(&self, e: Published<'r>, reasons: &mut Vec<&'r str>) -> Vec<String> {
+        match e {
+            Published::Estimate(e) => {
+                let mut lines = effect_cell(e);
+                if !self.levels {
+                    lines.truncate(2);
+                }
+                lines
+            }
+            Published::Missing(reason) => {
+                if !reasons.contains(&reason) {
+                    reasons.push(reason);
+                }
+                vec![MISSING.to_string()]
+            }
         }
-        lines
     }
 
     /// Builds the table from the results.
@@ -90,6 +102,7 @@ impl EffectTable<'_> {
         let mut header = vec![String::new()];
         let mut column_groups: Vec<(String, usize)> = Vec::new();
         let mut rows = Vec::new();
+        let mut reasons = Vec::new();
         match self.layout {
             Layout::GroupsByMethods | Layout::GroupsByMethodsCountPerRow => {
                 // Each group over its methods' columns.
@@ -105,16 +118,16 @@ impl EffectTable<'_> {
                 }
                 for (outcome, label) in self.outcomes {
                     let mut cells = Vec::new();
-                    let mut n = 0;
+                    let mut n = None;
                     for g in self.groups {
                         for &m in self.methods {
                             let e = self.estimate(results, g.key, m, outcome)?;
-                            n = e.n;
-                            cells.push(self.cell(e));
+                            n = persons(e).or(n);
+                            cells.push(self.cell(e, &mut reasons));
                         }
                     }
                     if per_row {
-                        cells.push(vec![locale::heltal(n as i64)]);
+                        cells.push(vec![count_cell(n)]);
                     }
                     rows.push(Row {
                         label: label.to_string(),
@@ -126,7 +139,7 @@ impl EffectTable<'_> {
                     for g in self.groups {
                         for &m in self.methods {
                             let e = self.estimate(results, g.key, m, self.outcomes[0].0)?;
-                            counts.push(vec![locale::heltal(e.n as i64)]);
+                            counts.push(vec![count_cell(persons(e))]);
                         }
                     }
                     rows.push(Row {
@@ -141,13 +154,13 @@ impl EffectTable<'_> {
                 let outcome = self.outcomes[0].0;
                 for g in self.groups {
                     let mut cells = Vec::new();
-                    let mut n = 0;
+                    let mut n = None;
                     for &m in self.methods {
                         let e = self.estimate(results, g.key, m, outcome)?;
-                        n = e.n;
-                        cells.push(self.cell(e));
+                        n = persons(e).or(n);
+                        cells.push(self.cell(e, &mut reasons));
                     }
-                    cells.push(vec![locale::heltal(n as i64)]);
+                    cells.push(vec![count_cell(n)]);
                     rows.push(Row {
                         label: g.label.to_string(),
                         cells,
@@ -160,12 +173,13 @@ impl EffectTable<'_> {
         } else {
             ""
         };
-        let notes = vec![format!(
+        let mut notes = vec![format!(
             "Note: {} Gennemsnitlig effekt for deltagerne (ATT) øverst i cellen med {} i ( ).{levels} \
              {METHOD_LEGEND} {STAR_LEGEND}",
             self.note,
             se_kind(results)
         )];
+        notes.extend(reasons.iter().map(|r| format!("{MISSING}: {r}.")));
         Ok(Table {
             id: self.id.to_string(),
             title: self.title.to_string(),
@@ -175,6 +189,22 @@ impl EffectTable<'_> {
             notes,
         })
     }
+}
+
+/// The mark of a cell whose estimate is not published.
+pub const MISSING: &str = "–";
+
+/// The persons of the sample behind a cell, when it is published.
+fn persons(e: Published) -> Option<usize> {
+    match e {
+        Published::Estimate(e) => Some(e.n),
+        Published::Missing(_) => None,
+    }
+}
+
+/// The "Antal personer" cell: the persons, or "–" when no estimate of the column is published.
+fn count_cell(n: Option<usize>) -> String {
+    n.map_or(MISSING.to_string(), |n| locale::heltal(n as i64))
 }
 
 /// The kind of standard error the results carry, as the notes name it: bootstrap

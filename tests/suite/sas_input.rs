@@ -12,7 +12,7 @@
 //! (one register as parquet, one as parquet under a misleading extension) to check that formats
 //! are recognised by content.
 
-mod report_support;
+use crate::report_support;
 
 use chrono::NaiveDate;
 use effektrapport::config::Config;

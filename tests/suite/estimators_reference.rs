@@ -21,10 +21,8 @@
 // The constants are R's `%.17g` output, verbatim.
 #![allow(clippy::excessive_precision)]
 
-mod estimators_support;
-
+use crate::estimators_support::{Lalonde, assert_rel, lalonde};
 use effektrapport::estimators::*;
-use estimators_support::{Lalonde, assert_rel, lalonde};
 use ndarray::Array2;
 
 const LOGIT_COEF: [f64; 9] = [

@@ -18,10 +18,8 @@
 // Reference values are pasted verbatim from R's 17-significant-digit output.
 #![allow(clippy::excessive_precision)]
 
-mod estimators_support;
-
+use crate::estimators_support::assert_rel;
 use effektrapport::estimators::*;
-use estimators_support::assert_rel;
 use ndarray::Array2;
 
 /// Relative error allowed between two double-precision implementations.

@@ -1,9 +1,7 @@
 //! `build --watch`: a chapter edit rebuilds the report from the cache, a broken chapter is
 //! reported without ending the watch, and fixing it rebuilds again.
 
-mod report_support;
-
-use report_support::report_copy;
+use crate::report_support::report_copy;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};

@@ -242,7 +242,7 @@ fn raw_placeholder_errors() {
             available: 1
         }
     );
-    assert!(err.to_string().contains("line 3"), "{err}");
+    assert!(err.to_string().contains("linje 3"), "{err}");
     let err = raw("a\nb <!--raw:5--> c", &[]).unwrap_err();
     assert_eq!(
         err,

@@ -1,10 +1,8 @@
 //! `diff OLD NEW` with report configs or data folders: both are built (sharing one results cache)
 //! into subfolders of --out and compared.
 
-mod report_support;
-
+use crate::report_support::report_copy;
 use effektrapport::synth::{self, SynthSpec};
-use report_support::report_copy;
 use serde_json::Value;
 use std::path::Path;
 use std::process::{Command, Output};

@@ -4,13 +4,11 @@
 //! more; a prose edit re-renders from the cache; and a part is the same whether it was computed
 //! alone, together with others, or served from the cache.
 
-mod report_support;
-
+use crate::report_support::report_copy;
 use effektrapport::cache::{self, Entry, Fingerprints};
 use effektrapport::config::Config;
 use effektrapport::results::Results;
 use effektrapport::synth::{self, SynthSpec};
-use report_support::report_copy;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

@@ -3,7 +3,7 @@
 //! CSV a build writes and in the PDF's text, and in every cell a number or a documented
 //! suppression mark ("–", "–*"). The figures' series are there and not empty.
 
-mod report_support;
+use crate::report_support;
 
 use effektrapport::config::Config;
 use std::sync::OnceLock;

@@ -266,6 +266,71 @@ fn no_published_cell_rests_on_one_to_four_persons() {
     }
 }
 
+/// Every number the default build publishes passes the output-control audit at the project's
+/// threshold, read back from `resultater.json` as it leaves the server; a planted table that
+/// bypasses output control, and a planted share resting on 3 persons, fail it.
+#[test]
+fn every_published_number_passes_output_control_and_a_planted_leak_fails() {
+    let b = built();
+    let threshold = b.config.analyse.diskretion;
+    assert_eq!(threshold, 5, "the shipped threshold");
+    let published: Results =
+        serde_json::from_str(&std::fs::read_to_string(b.dir.join("resultater.json")).unwrap())
+            .unwrap();
+    let leaks = effektrapport::diskretion::audit(&published, threshold);
+    assert!(
+        leaks.is_empty(),
+        "published numbers break output control: {leaks:#?}"
+    );
+    // A table that prints a count of its own, past the module.
+    let mut planted = published.clone();
+    planted
+        .tal
+        .insert("tabel_9_1.kerteminde.kvinder".into(), 3.0);
+    // A share of 3 women in Tabel 3.1's family.
+    let women = planted.tal["antal.kvinder.deltagere"];
+    planted
+        .tal
+        .insert("tabel_3_1.kvinder.kommune_plantet".into(), 3.0 / women);
+    // An effect on 4 matched participants.
+    let (key, mut estimate) = (planted.estimater.iter().next())
+        .map(|(k, e)| (k.clone(), e.clone()))
+        .unwrap();
+    estimate.n_behandlede = 4;
+    planted.estimater.insert(key.clone(), estimate);
+    let found: Vec<String> = effektrapport::diskretion::audit(&planted, threshold)
+        .into_iter()
+        .map(|l| l.cell)
+        .collect();
+    for cell in [
+        "tabel_9_1.kerteminde.kvinder",
+        "tabel_3_1.kvinder.kommune_plantet",
+        &key,
+    ] {
+        assert!(
+            found.iter().any(|c| c == cell),
+            "the planted {cell} is not found: {found:?}"
+        );
+    }
+    assert_eq!(found.len(), 3, "{found:?}");
+}
+
+/// At Statistics Denmark's own threshold of 3 the build publishes more, and still passes the
+/// audit at 3.
+#[test]
+fn the_audit_passes_at_the_threshold_of_three() {
+    let mut config = config_with_bootstrap(0);
+    config.analyse.diskretion = 3;
+    let dir = tempfile::tempdir().unwrap();
+    let out = effektrapport::build_report(&config, None, dir.path()).expect("build succeeds");
+    let leaks = effektrapport::diskretion::audit(&out.results, 3);
+    assert!(leaks.is_empty(), "{leaks:#?}");
+    assert!(
+        out.results.diskretion.len() < built().results.diskretion.len(),
+        "a lower threshold hides fewer cells"
+    );
+}
+
 /// `diskretion.json`, the output-control log for the reviewer: the threshold, and every hidden
 /// cell with its rule and the counts that justify it; `resultater.json` (which leaves the server)
 /// names the hidden cells but holds none of these counts.
@@ -700,4 +765,55 @@ fn written_typst_sources_give_the_same_pdf() {
             assert_eq!(pages, b.pages.len(), "{version} gives another page count");
         }
     }
+}
+
+/// A cell that cannot be estimated does not stop the build. With a fixed bandwidth so small
+/// that no participant has a control within it, every matching estimate fails with "no matched
+/// participant" (kmatch stops with an error there); IPW (method 5) needs no bandwidth and still
+/// stands. The report is built: the failed cells print "–" with the reason in the table's note,
+/// the prose says the effect could not be computed, and `advarsler` names the failure.
+#[test]
+fn a_cell_that_cannot_be_estimated_shows_a_dash_and_the_build_finishes() {
+    let mut config = config_with_bootstrap(0);
+    config.analyse.baandbredde = "0.0000001".into();
+    let dir = tempfile::tempdir().unwrap();
+    let out = effektrapport::build_report(&config, None, dir.path())
+        .expect("the build finishes although cells cannot be estimated");
+    let results = &out.results;
+    let failed = "tabel_4_1.kvinder.m2.beskaeftigelse";
+    assert!(!results.estimater.contains_key(failed));
+    let reason = &results.ikke_estimeret[failed];
+    assert!(
+        reason.contains("ingen deltager har en brugbar kontrolperson"),
+        "{reason}"
+    );
+    // IPW has no bandwidth: its cells are estimated.
+    assert!(
+        (results.estimater.keys()).any(|k| k.contains(".m5.")),
+        "no IPW estimate"
+    );
+    assert!(
+        (results.advarsler.iter()).any(|w| w.contains("tabel_4_1") && w.contains("ikke estimeret")),
+        "{:?}",
+        results.advarsler
+    );
+    // The table as a reader sees it: every method (2) cell of Tabel 4.1 is "–", its note
+    // gives the reason.
+    let csv = std::fs::read_to_string(dir.path().join("tabeller/tabel_4_1.csv")).unwrap();
+    let header: Vec<&str> = csv.lines().next().unwrap().split(';').collect();
+    let column = header.iter().position(|h| *h == "Kvinder (2)").expect(&csv);
+    let row = csv.lines().nth(1).unwrap();
+    assert_eq!(row.split(';').nth(column), Some("–"), "{csv}");
+    let text = squeeze(&out.pages.join("\n"));
+    assert!(
+        text.contains(&squeeze(
+            "–: ikke estimeret: ingen deltager har en brugbar kontrolperson"
+        )),
+        "the note of the failed cells is not in the PDF"
+    );
+    assert!(text.contains(&squeeze("ikke opgjort")));
+    // Written whole: the results name the cells, and the report is there.
+    let json = std::fs::read_to_string(dir.path().join("resultater.json")).unwrap();
+    assert!(json.contains("\"ikke_estimeret\""));
+    assert!(dir.path().join("rapport.pdf").is_file());
 }

@@ -3,10 +3,8 @@
 //! separation, bootstrap determinism and failure counting, the JSON shape,
 //! and errors (not panics) on bad input.
 
-mod estimators_support;
-
+use crate::estimators_support::{Lalonde, assert_rel, lalonde};
 use effektrapport::estimators::*;
-use estimators_support::{Lalonde, assert_rel, lalonde};
 use ndarray::{Array2, Axis, concatenate};
 
 fn logit_fit(x: &Array2<f64>, names: &[String], treat: &[bool]) -> PsFit {
@@ -216,7 +214,7 @@ fn perfect_predictor_is_dropped_with_its_rows() {
     assert!(fit.coefficients[8].omitted);
     assert_eq!(fit.n_used, d.treat.len() as u64 - 3);
     assert!(controls.iter().all(|&i| fit.scores[i].is_nan()));
-    assert!(fit.notes[0].contains("predicts failure perfectly"));
+    assert!(fit.notes[0].contains("forudsiger ikke-deltagelse perfekt"));
 }
 
 fn bootstrap_data<'a>(d: &'a Lalonde, y: &'a Array2<f64>, start: &'a [f64]) -> BootstrapData<'a> {
@@ -352,7 +350,7 @@ fn sample_mask_restricts_the_bootstrap() {
     assert!(matches!(
         bootstrap(&data, &[MethodSpec::Ipw], 10, 1),
         Err(EstimError::NonFinite {
-            what: "outcome",
+            what: "udfaldet",
             ..
         })
     ));
@@ -628,7 +626,7 @@ fn quasi_separated(d: &Lalonde, extra: Option<(&str, Vec<f64>)>) -> (Array2<f64>
 /// large finite coefficients with huge SEs, the variables named, converged.
 /// Before, the tight iterations drove the coefficients to ≈ 30 and the
 /// information matrix to numerical singularity, and most bootstrap replicates
-/// failed ("information matrix is not positive definite").
+/// failed ("informationsmatricen er ikke positivt definit").
 #[test]
 fn quasi_separation_stops_like_stata_and_the_bootstrap_does_not_fail() {
     let d = lalonde();
@@ -655,7 +653,7 @@ fn quasi_separation_stops_like_stata_and_the_bootstrap_does_not_fail() {
     assert!(
         fit.notes
             .iter()
-            .any(|n| n.contains("Stata's ml convergence"))
+            .any(|n| n.contains("Statas ml-konvergenskriterier"))
     );
     // Non-separating coefficients stay ordinary.
     assert!(
@@ -753,7 +751,7 @@ fn replicate_with_a_perfect_predictor_drops_it_like_stata() {
     assert!(fit.coefficients[10].omitted);
     assert!(fit.separation.contains(&"rare".to_string()));
     assert!(
-        fit.notes[0].contains("rare != 0 predicts failure perfectly"),
+        fit.notes[0].contains("rare != 0 forudsiger ikke-deltagelse perfekt"),
         "{:?}",
         fit.notes
     );

@@ -64,6 +64,7 @@ fn old_results() -> Results {
         diskretion: Vec::new(),
         diskretionslog: Vec::new(),
         advarsler: Vec::new(),
+        ikke_estimeret: Default::default(),
     }
 }
 
