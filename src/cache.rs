@@ -8,7 +8,7 @@
 //! | `data`: provenance of the data, funnel, labels, main period | – |
 //! | `beskrivelse`: Tabel 3.1, balance, densities, profile figures | `analyse.baandbredde`, `analyse.diskretion` |
 //! | `leverancer`: Tabel 2.1 under disclosure control | `analyse.diskretion` |
-//! | one per analysis (`analyser:` entry, by its id) | its own specification, `analyse.bootstrap`, `analyse.baandbredde` |
+//! | one per analysis (`analyser:` entry, by its id) | its own specification (without `tabel:` and `figur:`), `analyse.bootstrap`, `analyse.baandbredde`, `analyse.diskretion` |
 //!
 //! "The program" is a hash of the running executable (with version and commit), so a rebuilt
 //! program never reuses old results. "The data" is a hash of every file of the data folder (names,
@@ -170,10 +170,18 @@ pub fn entries(fingerprints: &Fingerprints, config: &Config) -> Result<Vec<Entry
     for (i, spec) in config.analyser.iter().enumerate() {
         let mut h = base("analyse");
         // The typed specification with its defaults filled in: a reformatted YAML line or a
-        // default written out does not change the key.
-        field(&mut h, serde_json::to_string(spec)?.as_bytes());
+        // default written out does not change the key. How the table or figure prints the
+        // estimates (`tabel:`, `figur:`) is not part of them.
+        let estimated = crate::config::AnalysisSpec {
+            tabel: None,
+            figur: None,
+            ..spec.clone()
+        };
+        field(&mut h, serde_json::to_string(&estimated)?.as_bytes());
         field(&mut h, &(config.analyse.bootstrap as u64).to_le_bytes());
         field(&mut h, config.analyse.baandbredde.as_bytes());
+        // Output control hides estimates on too few persons.
+        field(&mut h, &(config.analyse.diskretion as u64).to_le_bytes());
         entries.push(Entry {
             part: Part::Analysis(i),
             name: spec.id.clone(),

@@ -1,6 +1,8 @@
 //! The command line. The doc comments on the commands, options and values are the `--help`
 //! text a user reads, and so are in Danish (docs/sprog.md).
 
+use crate::estimators::{Kernel, Method, PsModel};
+use clap::builder::PossibleValue;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -124,33 +126,48 @@ pub struct StatusArgs {
     pub out: PathBuf,
 }
 
-/// Metoden i `estimate`.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum MethodArg {
-    /// Ridge-matching på propensity score.
-    Ridge,
-    /// Kernel-matching på propensity score.
-    Kernel,
-    /// Inverse probability weighting (IPW).
-    Ipw,
+// The estimator's own types are the command line's values: one vocabulary, no copies to map.
+
+impl ValueEnum for Method {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[Method::Ridge, Method::Kernel, Method::Ipw]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(match self {
+            Method::Ridge => PossibleValue::new("ridge").help("Ridge-matching på propensity score"),
+            Method::Kernel => {
+                PossibleValue::new("kernel").help("Kernel-matching på propensity score")
+            }
+            Method::Ipw => PossibleValue::new("ipw").help("Inverse probability weighting (IPW)"),
+        })
+    }
 }
 
-/// Kernefunktionen i `estimate`.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum KernelArg {
-    /// Epanechnikov, 0,75(1-u²) for |u| < 1.
-    Epan,
-    /// Rektangulær, 0,5 for |u| < 1.
-    Uniform,
+impl ValueEnum for Kernel {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[Kernel::Epan, Kernel::Uniform]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(match self {
+            Kernel::Epan => PossibleValue::new("epan").help("Epanechnikov, 0,75(1-u²) for |u| < 1"),
+            Kernel::Uniform => PossibleValue::new("uniform").help("Rektangulær, 0,5 for |u| < 1"),
+        })
+    }
 }
 
-/// Propensity score-modellen i `estimate`.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum PscoreArg {
-    /// Logistisk regression.
-    Logit,
-    /// Probit-regression.
-    Probit,
+impl ValueEnum for PsModel {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[PsModel::Logit, PsModel::Probit]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(match self {
+            PsModel::Logit => PossibleValue::new("logit").help("Logistisk regression"),
+            PsModel::Probit => PossibleValue::new("probit").help("Probit-regression"),
+        })
+    }
 }
 
 /// Valgmulighederne for `estimate`.
@@ -171,10 +188,10 @@ pub struct EstimateArgs {
     pub outcomes: Vec<String>,
     /// Estimator.
     #[arg(long, value_enum, default_value = "ridge")]
-    pub method: MethodArg,
+    pub method: Method,
     /// Kernefunktion.
     #[arg(long, value_enum, default_value = "epan")]
-    pub kernel: KernelArg,
+    pub kernel: Kernel,
     /// Båndbredde: `pm` (kmatchs standard), `cv` (krydsvalidering) eller et tal.
     #[arg(long, default_value = "pm")]
     pub bandwidth: String,
@@ -183,7 +200,7 @@ pub struct EstimateArgs {
     pub exact: Option<String>,
     /// Propensity score-model.
     #[arg(long, value_enum, default_value = "logit")]
-    pub pscore: PscoreArg,
+    pub pscore: PsModel,
     /// Antal bootstrap-replikationer til standardfejlene (uden: analytiske standardfejl).
     #[arg(long)]
     pub bootstrap: Option<usize>,

@@ -33,6 +33,9 @@ pub struct Config {
     /// Folder the config was read from (chapter paths are relative to it).
     #[serde(skip)]
     pub root: PathBuf,
+    /// The file the config was read from (fingerprinted, named in errors).
+    #[serde(skip)]
+    pub path: PathBuf,
 }
 
 /// The data source.
@@ -100,20 +103,75 @@ pub struct AnalysisSpec {
     pub population: String,
     /// Propensity-score model: `logit` (default) or `probit`.
     #[serde(default = "default_pscore")]
-    pub pscore: String,
+    pub pscore: crate::estimators::PsModel,
     /// Kernel: `epan` (default) or `uniform`.
     #[serde(default = "default_kernel")]
-    pub kerne: String,
+    pub kerne: crate::estimators::Kernel,
+    /// How the analysis is printed as an effect table; without it the analysis feeds a figure
+    /// or the prose only.
+    #[serde(default)]
+    pub tabel: Option<TableSpec>,
+    /// How the analysis is drawn as a figure of weekly effects (group `alle`, method (2), one
+    /// curve per weekly outcome family `<stem>_u*`).
+    #[serde(default)]
+    pub figur: Option<FigureSpec>,
+}
+
+/// A figure of weekly effects, as `figur:` under its analysis declares it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FigureSpec {
+    /// Caption.
+    pub titel: String,
+    /// The curves: outcome family (the stem of `<stem>_u*`) → legend label, in the order written.
+    pub kurver: indexmap::IndexMap<String, String>,
+}
+
+/// An effect table, as `tabel:` under its analysis declares it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TableSpec {
+    /// Caption; `{periode}` is replaced by the main outcome period ("januar–juli 2019").
+    pub titel: String,
+    /// The rows: outcome → row label, in the order written. Every key is an outcome of the
+    /// analysis.
+    pub raekker: indexmap::IndexMap<String, String>,
+    /// Column labels of groups that differ from the standard ones (Alle, Mænd, Kvinder, …).
+    #[serde(default)]
+    pub grupper: std::collections::BTreeMap<String, String>,
+    /// How the cells are arranged (default `grupper_x_metoder`).
+    #[serde(default)]
+    pub layout: TableLayout,
+    /// Whether the cells show the control level [ ] and the relative effect < > (default no).
+    #[serde(default)]
+    pub niveauer: bool,
+    /// The first sentence of the note (what the table shows); the legends follow.
+    pub note: String,
+}
+
+/// How an effect table arranges its cells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum TableLayout {
+    /// Columns: each group over its methods; rows: outcomes; a last row with the persons.
+    #[default]
+    #[serde(rename = "grupper_x_metoder")]
+    GroupsByMethods,
+    /// As `grupper_x_metoder`, with the persons in a column of each row (Tabel 4.2).
+    #[serde(rename = "antal_pr_raekke")]
+    GroupsByMethodsCountPerRow,
+    /// Columns: methods and the persons; rows: groups (one outcome; the robustness tables).
+    #[serde(rename = "metoder_x_grupper")]
+    MethodsByGroups,
 }
 
 fn default_population() -> String {
     "hoved".into()
 }
-fn default_pscore() -> String {
-    "logit".into()
+fn default_pscore() -> crate::estimators::PsModel {
+    crate::estimators::PsModel::Logit
 }
-fn default_kernel() -> String {
-    "epan".into()
+fn default_kernel() -> crate::estimators::Kernel {
+    crate::estimators::Kernel::Epan
 }
 
 impl Default for AnalysisConfig {
@@ -157,6 +215,7 @@ impl Config {
             ))
         })?;
         config.root = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        config.path = path.to_path_buf();
         config.check(path)?;
         Ok(config)
     }
@@ -175,6 +234,20 @@ impl Config {
             ));
         }
         Ok(())
+    }
+
+    /// The line (1-based) of `key:` in the declaration of analysis `id` in the config file, for
+    /// errors that serde cannot place (a key whose value names something unknown).
+    pub fn line_of(&self, id: &str, key: &str) -> Option<usize> {
+        let text = std::fs::read_to_string(&self.path).ok()?;
+        let lines: Vec<&str> = text.lines().collect();
+        let start = lines
+            .iter()
+            .position(|l| l.trim_start().trim_start_matches("- ").trim() == format!("id: {id}"))?;
+        (lines.iter().enumerate().skip(start + 1))
+            .take_while(|(_, l)| !l.trim_start().starts_with("- id:"))
+            .find(|(_, l)| l.trim_start().starts_with(&format!("{key}:")))
+            .map(|(i, _)| i + 1)
     }
 
     /// The full path of a chapter file.

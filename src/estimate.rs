@@ -4,9 +4,9 @@
 //! the exact-matching variable) are dropped first, as kmatch's `marksample`/`markout` does; their
 //! number is printed on stderr and given as `n_dropped_missing` in the JSON.
 
-use crate::cli::{EstimateArgs, KernelArg, MethodArg, PscoreArg};
+use crate::cli::EstimateArgs;
 use crate::error::InputError;
-use crate::estimators::{self, BandwidthRule, EstimateRequest, Kernel, Method, PsModel};
+use crate::estimators::{self, BandwidthRule, EstimateRequest};
 use anyhow::Result;
 use ndarray::Array2;
 use polars::prelude::*;
@@ -45,19 +45,12 @@ pub fn run(args: &EstimateArgs) -> Result<()> {
         Some(column) => Some(strata(&frame, &file, column)?),
         None => None,
     };
-    let bandwidth = match args.bandwidth.as_str() {
-        "pm" => BandwidthRule::Pm,
-        "cv" => BandwidthRule::Cv,
-        number => {
-            BandwidthRule::Fixed(number.parse::<f64>().ok().filter(|h| *h > 0.0).ok_or_else(
-                || {
-                    InputError::new(format!(
-                        "--bandwidth skal være pm, cv eller et positivt tal, ikke «{number}»"
-                    ))
-                },
-            )?)
-        }
-    };
+    let bandwidth = BandwidthRule::parse(&args.bandwidth).ok_or_else(|| {
+        InputError::new(format!(
+            "--bandwidth skal være pm, cv eller et positivt tal, ikke «{}»",
+            args.bandwidth
+        ))
+    })?;
     let request = EstimateRequest {
         covariates,
         covariate_names: args.covariates.clone(),
@@ -66,20 +59,10 @@ pub fn run(args: &EstimateArgs) -> Result<()> {
         outcome_names: args.outcomes.clone(),
         strata,
         exact_name: args.exact.clone(),
-        method: match args.method {
-            MethodArg::Ridge => Method::Ridge,
-            MethodArg::Kernel => Method::Kernel,
-            MethodArg::Ipw => Method::Ipw,
-        },
-        kernel: match args.kernel {
-            KernelArg::Epan => Kernel::Epan,
-            KernelArg::Uniform => Kernel::Uniform,
-        },
+        method: args.method,
+        kernel: args.kernel,
         bandwidth,
-        pscore: match args.pscore {
-            PscoreArg::Logit => PsModel::Logit,
-            PscoreArg::Probit => PsModel::Probit,
-        },
+        pscore: args.pscore,
         bootstrap: args.bootstrap,
         seed: args.seed,
     };

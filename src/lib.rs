@@ -25,6 +25,7 @@ pub mod estimators;
 pub mod figures;
 pub mod fsutil;
 pub mod locale;
+pub mod municipalities;
 pub mod pdf;
 pub mod progress;
 pub mod registers;
@@ -37,6 +38,7 @@ pub mod tables;
 mod estimate;
 mod pipeline;
 pub mod tjek;
+pub mod typst_text;
 
 /// The memory allocator of the program and of every test. Polars reads the registers on its
 /// thread pool; with the system allocator (glibc) memory freed by those threads stays in their

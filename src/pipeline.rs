@@ -7,9 +7,9 @@ use crate::cache::{self, Cache, Fingerprints, Part};
 use crate::cli::BuildArgs;
 use crate::config::Config;
 use crate::error::InputError;
+use crate::figures::Figure;
 use crate::progress::Progress;
 use crate::registers::codes::CodeBook;
-use crate::render::Figure;
 use crate::results::Results;
 use crate::tables::Table;
 use crate::{analysis, dataset, figures, fsutil, registers, render, synth, tables};
@@ -488,8 +488,7 @@ fn outputs(
     results: &Results,
 ) -> Result<(BTreeMap<String, Table>, BTreeMap<String, Figure>)> {
     use tables::descriptive;
-    let ids: Vec<String> = config.analyser.iter().map(|a| a.id.clone()).collect();
-    let mut all = tables::catalog::effect_tables(results, &ids)?;
+    let mut all = tables::catalog::effect_tables(results, config)?;
     all.push(descriptive::deliveries(results, config.analyse.diskretion));
     all.push(descriptive::funnel(results));
     all.push(descriptive::participants(results)?);
@@ -506,11 +505,8 @@ fn outputs(
     )?);
     let tables = all.into_iter().map(|t| (t.id.clone(), t)).collect();
     let mut figs = figures::report::descriptive(results)?;
-    for spec in figures::report::WEEKLY
-        .iter()
-        .filter(|f| ids.iter().any(|id| id == f.id))
-    {
-        figs.push(figures::report::weekly(results, spec)?);
+    for spec in figures::report::WeeklyFigure::declared(config) {
+        figs.push(figures::report::weekly(results, &spec)?);
     }
     Ok((
         tables,

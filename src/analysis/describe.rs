@@ -2,12 +2,13 @@
 //! balance before and after matching (Bilagstabel 2.2–2.3, Bilagsfigur 2.2), propensity-score
 //! densities (Bilagsfigur 2.1) and the participants' employment around start (Figur 2.3).
 
-use super::plan::{Kind, METHODS};
-use super::sample::{self, BandwidthRule, KernelKey, SampleData, Variant};
+use super::plan::METHODS;
+use super::sample::{self, SampleData, Variant};
 use crate::dataset::{AnalysisData, FunnelStep, PROFILE_MONTHS, columns::Columns};
 use crate::diskretion;
 use crate::estimators::{
-    BalanceStats, PsModel, Units, Weighting, balance, mean_abs_sdif, score_densities,
+    BalanceStats, BandwidthRule, Kernel, PsModel, Units, Weighting, balance, mean_abs_sdif,
+    score_densities,
 };
 use crate::results::{BalanceRow, Results};
 use anyhow::Result;
@@ -28,6 +29,9 @@ pub fn all(
     results: &mut Results,
 ) -> Result<()> {
     let (funnel, merged) = published_funnel(&data.funnel, threshold);
+    results
+        .diskretion
+        .extend(merged.iter().map(|m| m.celle.clone()));
     results.diskretionslog.extend(merged);
     for (k, step) in funnel.iter().enumerate() {
         results
@@ -183,10 +187,10 @@ fn balance_of(
     };
     let variants: Vec<Variant> = METHODS
         .iter()
-        .filter(|m| m.kind == Kind::Ridge)
+        .filter(|m| m.kind == crate::estimators::Method::Ridge)
         .map(|&method| Variant {
             method,
-            kernel: KernelKey::Epan,
+            kernel: Kernel::Epan,
         })
         .collect();
     let fitted = sample::estimate(&sample, PsModel::Logit, &variants, rule, 0, 0, &|| {})?;

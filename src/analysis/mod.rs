@@ -19,13 +19,13 @@ pub mod sample;
 use crate::config::Config;
 use crate::dataset::{AnalysisData, outcomes};
 use crate::error::InputError;
-use crate::estimators::PsModel;
+use crate::estimators::{BandwidthRule, PsModel};
 use crate::registers::Registers;
 use crate::results::{Coefficient, Provenance, Results, key};
 use crate::{calendar, locale};
 use anyhow::{Context, Result};
 use plan::{Analysis, Group, Population};
-use sample::{BandwidthRule, KernelKey, SampleData, Variant};
+use sample::{SampleData, Variant};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The provenance stamp of a build.
@@ -58,7 +58,7 @@ pub fn provenance(config: &Config, datakilde: &str, registers: &Registers) -> Re
 /// BLAKE3 fingerprint of the configuration, the code book and the chapter files.
 pub fn config_fingerprint(config: &Config) -> String {
     let mut conf = blake3::Hasher::new();
-    let mut files = vec![config.root.join("rapport.yaml"), config.codebook_path()];
+    let mut files = vec![config.path.clone(), config.codebook_path()];
     files.extend(config.kapitler.iter().map(|c| config.chapter_path(c)));
     for path in files {
         if let Ok(bytes) = std::fs::read(&path) {
@@ -103,7 +103,7 @@ pub fn bandwidth_rule(config: &Config) -> Result<BandwidthRule> {
     BandwidthRule::parse(&config.analyse.baandbredde).ok_or_else(|| {
         InputError::new(format!(
             "{}: analyse.baandbredde skal være cv, pm eller et positivt tal, ikke «{}»",
-            config.root.join("rapport.yaml").display(),
+            config.path.display(),
             config.analyse.baandbredde
         ))
         .into()
@@ -120,7 +120,7 @@ pub fn check(config: &Config) -> Result<Vec<Analysis>> {
         if !seen.insert(a.id.as_str()) {
             return Err(InputError::new(format!(
                 "{}: analysen «{}» står mere end én gang under `analyser`; giv hver analyse sit eget id",
-                config.root.join("rapport.yaml").display(),
+                config.path.display(),
                 a.id
             ))
             .into());
@@ -397,7 +397,7 @@ fn period_text(dream_til: &str) -> String {
 struct Job {
     population: Population,
     group: Group,
-    pscore: PsModelKey,
+    pscore: PsModel,
 }
 
 impl Job {
@@ -407,32 +407,10 @@ impl Job {
             Population::Unrestricted => "den ubegrænsede population",
         };
         let model = match self.pscore {
-            PsModelKey::Logit => "logit",
-            PsModelKey::Probit => "probit",
+            PsModel::Logit => "logit",
+            PsModel::Probit => "probit",
         };
         format!("gruppen «{}» i {population} ({model})", self.group.key())
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum PsModelKey {
-    Logit,
-    Probit,
-}
-
-impl PsModelKey {
-    fn of(model: PsModel) -> Self {
-        match model {
-            PsModel::Probit => PsModelKey::Probit,
-            _ => PsModelKey::Logit,
-        }
-    }
-
-    fn model(self) -> PsModel {
-        match self {
-            PsModelKey::Logit => PsModel::Logit,
-            PsModelKey::Probit => PsModel::Probit,
-        }
     }
 }
 
@@ -449,7 +427,7 @@ fn jobs<'a>(analyses: impl IntoIterator<Item = &'a Analysis>) -> BTreeMap<Job, R
             let job = Job {
                 population: a.population,
                 group,
-                pscore: PsModelKey::of(a.pscore),
+                pscore: a.pscore,
             };
             jobs.entry(job)
                 .or_default()
@@ -513,7 +491,7 @@ fn analyses_of<'a>(job: &Job, analyses: &[(usize, &'a Analysis)]) -> Vec<(usize,
         .filter(|(_, a)| {
             a.population == job.population
                 && a.groups.contains(&job.group)
-                && PsModelKey::of(a.pscore) == job.pscore
+                && a.pscore == job.pscore
         })
         .collect()
 }
@@ -622,7 +600,7 @@ fn run_job(
         };
         let estimated = sample::estimate(
             &sample,
-            job.pscore.model(),
+            job.pscore,
             &variants,
             rule,
             config.analyse.bootstrap,
@@ -727,7 +705,7 @@ fn variants_of(analysis: &Analysis) -> BTreeSet<Variant> {
         .iter()
         .map(|&method| Variant {
             method,
-            kernel: KernelKey::of(analysis.kernel),
+            kernel: analysis.kernel,
         })
         .collect()
 }
@@ -825,7 +803,7 @@ fn note_fit(job: &Job, fit: &crate::estimators::PsFit, complete: bool, results: 
     let main = complete
         && job.population == Population::Main
         && job.group == Group::Alle
-        && job.pscore == PsModelKey::Logit;
+        && job.pscore == PsModel::Logit;
     // Reported once per job, for the sample with complete follow-up.
     if let (Some(message), true) = (fit.separation_message(), complete) {
         push_unique(

@@ -3,19 +3,8 @@
 
 use crate::config::{AnalysisSpec, Config};
 use crate::error::InputError;
-use crate::estimators::{Kernel, PsModel};
+use crate::estimators::{self, Kernel, PsModel};
 use anyhow::Result;
-
-/// Matching or weighting of a method.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Kind {
-    /// Ridge matching on the propensity score.
-    Ridge,
-    /// Kernel matching on the propensity score.
-    Kernel,
-    /// Inverse probability weighting.
-    Ipw,
-}
 
 /// A method of the report, numbered as in its tables.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -23,7 +12,7 @@ pub struct Method {
     /// Number (1)–(5).
     pub number: u8,
     /// Ridge, kernel or IPW.
-    pub kind: Kind,
+    pub kind: estimators::Method,
     /// Exact matching on the municipality.
     pub exact: bool,
 }
@@ -32,27 +21,27 @@ pub struct Method {
 pub const METHODS: [Method; 5] = [
     Method {
         number: 1,
-        kind: Kind::Ridge,
+        kind: estimators::Method::Ridge,
         exact: false,
     },
     Method {
         number: 2,
-        kind: Kind::Ridge,
+        kind: estimators::Method::Ridge,
         exact: true,
     },
     Method {
         number: 3,
-        kind: Kind::Kernel,
+        kind: estimators::Method::Kernel,
         exact: false,
     },
     Method {
         number: 4,
-        kind: Kind::Kernel,
+        kind: estimators::Method::Kernel,
         exact: true,
     },
     Method {
         number: 5,
-        kind: Kind::Ipw,
+        kind: estimators::Method::Ipw,
         exact: false,
     },
 ];
@@ -84,7 +73,19 @@ impl Group {
         }
     }
 
-    fn parse(key: &str) -> Option<Group> {
+    /// The group's column label in a table, unless the table declares its own.
+    pub fn label(self) -> &'static str {
+        match self {
+            Group::Alle => "Alle",
+            Group::Maend => "Mænd",
+            Group::Kvinder => "Kvinder",
+            Group::Start2018Juni => "Start januar 2017 – juni 2018",
+            Group::Start2018Marts => "Start januar 2017 – marts 2018",
+        }
+    }
+
+    /// The group of a results key (`alle`, `maend`, …).
+    pub fn parse(key: &str) -> Option<Group> {
         [
             Group::Alle,
             Group::Maend,
@@ -141,7 +142,7 @@ fn analysis(config: &Config, spec: &AnalysisSpec) -> Result<Analysis> {
     let bad = |what: String| -> anyhow::Error {
         InputError::new(format!(
             "{}: analysen «{}»: {what}",
-            config.root.join("rapport.yaml").display(),
+            config.path.display(),
             spec.id
         ))
         .into()
@@ -171,24 +172,6 @@ fn analysis(config: &Config, spec: &AnalysisSpec) -> Result<Analysis> {
             )));
         }
     };
-    let pscore = match spec.pscore.as_str() {
-        "logit" => PsModel::Logit,
-        "probit" => PsModel::Probit,
-        other => {
-            return Err(bad(format!(
-                "ukendt pscore-model «{other}»; brug logit eller probit"
-            )));
-        }
-    };
-    let kernel = match spec.kerne.as_str() {
-        "epan" => Kernel::Epan,
-        "uniform" => Kernel::Uniform,
-        other => {
-            return Err(bad(format!(
-                "ukendt kerne «{other}»; brug epan eller uniform"
-            )));
-        }
-    };
     let mut outcomes = Vec::new();
     for o in &spec.udfald {
         match o.strip_suffix("_u*") {
@@ -201,13 +184,67 @@ fn analysis(config: &Config, spec: &AnalysisSpec) -> Result<Analysis> {
             "udfald, grupper og metoder skal hver have mindst ét element".into(),
         ));
     }
+    if let Some(table) = &spec.tabel {
+        // Errors that serde cannot place: the line of the key in rapport.yaml.
+        let at = |key: &str| {
+            config
+                .line_of(&spec.id, key)
+                .map_or(String::new(), |l| format!(" (linje {l})"))
+        };
+        if table.raekker.is_empty() {
+            return Err(bad(format!(
+                "`tabel.raekker`{} skal nævne mindst ét udfald",
+                at("raekker")
+            )));
+        }
+        for outcome in table.raekker.keys() {
+            if !outcomes.contains(outcome) {
+                return Err(bad(format!(
+                    "`tabel.raekker`{} nævner udfaldet «{outcome}», som analysen ikke har; dens udfald er: {}",
+                    at(outcome),
+                    spec.udfald.join(", ")
+                )));
+            }
+        }
+        for group in table.grupper.keys() {
+            if !spec.grupper.contains(group) {
+                return Err(bad(format!(
+                    "`tabel.grupper`{} nævner gruppen «{group}», som analysen ikke har; dens grupper er: {}",
+                    at(group),
+                    spec.grupper.join(", ")
+                )));
+            }
+        }
+    }
+    if let Some(figure) = &spec.figur {
+        let at = |key: &str| {
+            config
+                .line_of(&spec.id, key)
+                .map_or(String::new(), |l| format!(" (linje {l})"))
+        };
+        if !(groups.contains(&Group::Alle) && spec.metoder.contains(&2)) {
+            return Err(bad(format!(
+                "`figur`{} tegner gruppen alle med metode (2); analysen skal have begge",
+                at("figur")
+            )));
+        }
+        for stem in figure.kurver.keys() {
+            if !spec.udfald.contains(&format!("{stem}_u*")) {
+                return Err(bad(format!(
+                    "`figur.kurver`{} nævner «{stem}», men analysen har ikke udfaldet {stem}_u*; dens udfald er: {}",
+                    at(stem),
+                    spec.udfald.join(", ")
+                )));
+            }
+        }
+    }
     Ok(Analysis {
         id: spec.id.clone(),
         outcomes,
         groups,
         methods,
         population,
-        pscore,
-        kernel,
+        pscore: spec.pscore,
+        kernel: spec.kerne,
     })
 }

@@ -1,10 +1,11 @@
 //! Estimation on one sample: one propensity-score fit shared by every method variant, matching
 //! weights per variant, analytic estimates, and one bootstrap for all variants together.
 
-use super::plan::{Kind, Method};
+use super::plan::Method;
 use crate::estimators::{
-    self, BootstrapData, Kernel, MatchingKind, MatchingSpec, MethodSpec, PsFit, PsModel, PsProblem,
-    Units, Weighting, att_estimates, cv_bandwidth, ipw_weights, kernel_match, pm_bandwidth,
+    self, BandwidthRule, BootstrapData, Kernel, MatchingKind, MatchingSpec, MethodSpec, PsFit,
+    PsModel, PsProblem, Units, Weighting, att_estimates, cv_bandwidth, ipw_weights, kernel_match,
+    pm_bandwidth,
 };
 use crate::locale;
 use crate::results::Estimate;
@@ -12,65 +13,13 @@ use anyhow::{Context, Result};
 use ndarray::ArrayView2;
 use rayon::prelude::*;
 
-/// How the bandwidth is chosen.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum BandwidthRule {
-    /// kmatch's pair-matching rule.
-    Pm,
-    /// kmatch's cross-validation of the mean propensity score.
-    Cv,
-    /// A fixed number.
-    Fixed(f64),
-}
-
-impl BandwidthRule {
-    /// Parses `pm`, `cv` or a positive number.
-    pub fn parse(text: &str) -> Option<BandwidthRule> {
-        match text {
-            "pm" => Some(BandwidthRule::Pm),
-            "cv" => Some(BandwidthRule::Cv),
-            n => n
-                .parse::<f64>()
-                .ok()
-                .filter(|h| *h > 0.0)
-                .map(BandwidthRule::Fixed),
-        }
-    }
-}
-
 /// A method with its kernel: the unit of estimation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Variant {
     /// The method.
     pub method: Method,
     /// The kernel (ignored by IPW).
-    pub kernel: KernelKey,
-}
-
-/// A kernel as an ordered key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum KernelKey {
-    /// Epanechnikov.
-    Epan,
-    /// Uniform.
-    Uniform,
-}
-
-impl KernelKey {
-    /// The key of an estimator kernel.
-    pub fn of(kernel: Kernel) -> KernelKey {
-        match kernel {
-            Kernel::Uniform => KernelKey::Uniform,
-            _ => KernelKey::Epan,
-        }
-    }
-
-    fn kernel(self) -> Kernel {
-        match self {
-            KernelKey::Epan => Kernel::Epan,
-            KernelKey::Uniform => Kernel::Uniform,
-        }
-    }
+    pub kernel: Kernel,
 }
 
 /// One sample's data: covariates, treatment, strata and complete outcomes.
@@ -208,15 +157,15 @@ fn estimate_variant(
         units.without_strata()
     };
     let (weighting, spec) = match variant.method.kind {
-        Kind::Ipw => (ipw_weights(scores, &u)?, MethodSpec::Ipw),
+        estimators::Method::Ipw => (ipw_weights(scores, &u)?, MethodSpec::Ipw),
         kind => {
             let matching_kind = match kind {
-                Kind::Ridge => MatchingKind::Ridge {
-                    ridge: variant.kernel.kernel().default_ridge(),
+                estimators::Method::Ridge => MatchingKind::Ridge {
+                    ridge: variant.kernel.default_ridge(),
                 },
                 _ => MatchingKind::Kernel,
             };
-            let kernel = variant.kernel.kernel();
+            let kernel = variant.kernel;
             let h = match rule {
                 BandwidthRule::Pm => pm_bandwidth(scores, &u)?,
                 BandwidthRule::Cv => cv_bandwidth(scores, &u, kernel, matching_kind)?.bandwidth,

@@ -6,9 +6,9 @@ use super::education::Group;
 use super::lookups::{Lookups, any_between, count_between};
 use super::slug;
 use crate::calendar;
+use crate::municipalities::{self, MUNICIPALITIES};
 use crate::registers::codes::CodeBook;
 use crate::registers::dream::Dream;
-use crate::synth::municipalities::{self, MUNICIPALITIES};
 use chrono::{Datelike, Days, NaiveDate};
 
 /// The reference municipality of the model (its dummy is left out).

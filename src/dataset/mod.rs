@@ -19,8 +19,8 @@ pub mod outcomes;
 pub mod placebo;
 
 use crate::calendar;
+use crate::municipalities;
 use crate::registers::{Registers, codes::CodeBook};
-use crate::synth::municipalities;
 use anyhow::{Context, Result};
 use chrono::{Datelike, NaiveDate};
 use columns::Columns;

@@ -5,7 +5,7 @@
 use super::Diff;
 use super::summary::{conclusion_notes, difference, number, short_value};
 use super::values::{CountChange, KeyEntry};
-use crate::tables::typst_string;
+use crate::typst_text::typst_string;
 use anyhow::Result;
 use std::fmt::Write;
 

@@ -25,7 +25,7 @@ use super::propensity::{PsFit, PsModel, PsProblem};
 use super::units::Units;
 
 /// The ATT estimator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Method {
     /// Ridge matching with the kernel's default ridge parameter.
@@ -46,6 +46,21 @@ pub enum BandwidthRule {
     Cv,
     /// A given bandwidth.
     Fixed(f64),
+}
+
+impl BandwidthRule {
+    /// Parses `pm`, `cv` or a positive number (`analyse.baandbredde`, `--bandwidth`).
+    pub fn parse(text: &str) -> Option<BandwidthRule> {
+        match text {
+            "pm" => Some(BandwidthRule::Pm),
+            "cv" => Some(BandwidthRule::Cv),
+            n => n
+                .parse::<f64>()
+                .ok()
+                .filter(|h| *h > 0.0 && h.is_finite())
+                .map(BandwidthRule::Fixed),
+        }
+    }
 }
 
 /// Everything [`estimate`] needs. Rows are persons; `covariates` is n × k

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 /// A matching kernel.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Kernel {
     /// K(u) = 0.75 − 0.75·u² for |u| < 1 (kmatch's default `epan`).

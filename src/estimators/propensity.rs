@@ -51,7 +51,7 @@ const SEPARATING_EFFECT: f64 = 10.0;
 type FitRows<'b> = (ArrayView2<'b, f64>, Vec<bool>, Vec<f64>);
 
 /// The propensity-score model.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum PsModel {
     /// Logistic regression (kmatch's default `pscmd(logit)`).

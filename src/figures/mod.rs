@@ -10,6 +10,32 @@ use std::sync::Once;
 
 pub mod report;
 
+/// A figure ready for the document: its SVG and its caption.
+#[derive(Debug, Clone)]
+pub struct Figure {
+    /// Stable id (`figur_2_3`), the typst label `<fig:ID>` and the file `fig/ID.svg`.
+    pub id: String,
+    /// Caption.
+    pub caption: String,
+    /// Note under the figure (source, definitions).
+    pub note: String,
+    /// The SVG text.
+    pub svg: String,
+}
+
+impl Figure {
+    /// The figure's virtual path in the document.
+    pub fn path(&self) -> String {
+        format!("/fig/{}.svg", self.id)
+    }
+
+    /// Typst markup placing the figure, with `alt` as the image's alternative text (what a
+    /// screen reader says instead of the picture; PDF/UA requires one).
+    pub fn to_typst(&self, alt: &str) -> String {
+        to_typst(&self.id, &self.path(), &self.caption, &self.note, alt)
+    }
+}
+
 /// The font family of all figure text.
 pub const FONT: &str = "Libertinus Serif";
 
@@ -339,10 +365,10 @@ pub fn balance_chart(rows: &[BalancePoint], legend: [&str; 3]) -> Result<String>
 pub fn to_typst(id: &str, path: &str, caption: &str, note: &str, alt: &str) -> String {
     format!(
         "#figure(\n  block(breakable: false)[#image({}, width: 100%, alt: {})\n#align(left, text(size: 8pt, {}))],\n  caption: [#{}],\n) <fig:{id}>\n",
-        crate::tables::typst_string(path),
-        crate::tables::typst_string(alt),
-        crate::tables::typst_string(note),
-        crate::tables::typst_string(caption),
+        crate::typst_text::typst_string(path),
+        crate::typst_text::typst_string(alt),
+        crate::typst_text::typst_string(note),
+        crate::typst_text::typst_string(caption),
     )
 }
 

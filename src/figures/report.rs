@@ -3,76 +3,46 @@
 //! densities before and after matching) and Bilagsfigur 2.2 (balance before and after matching).
 
 use super::{Axes, BalancePoint, Series, balance_chart, line_chart};
-use crate::render::Figure;
+use crate::figures::Figure;
 use crate::results::{Published, Results, key};
 use anyhow::{Context, Result};
 
-/// One weekly effect curve of Figur 4.1–4.3: outcome family (`<stem>_u<w>`) and legend label.
-pub struct Curve {
-    /// Outcome stem.
-    pub stem: &'static str,
-    /// Legend label.
-    pub label: &'static str,
-}
-
-/// A weekly effect figure.
+/// A figure of weekly effects, as an analysis declares it (`figur:` in `report/rapport.yaml`).
 pub struct WeeklyFigure {
-    /// Id (`figur_4_1`) and analysis id.
-    pub id: &'static str,
+    /// Id (`figur_4_1`), the analysis id.
+    pub id: String,
     /// Caption.
-    pub caption: &'static str,
-    /// Curves.
-    pub curves: &'static [Curve],
+    pub caption: String,
+    /// Curves: outcome stem (`<stem>_u<w>`) and legend label.
+    pub curves: Vec<(String, String)>,
 }
 
-/// Figur 4.1–4.3.
-pub const WEEKLY: [WeeklyFigure; 3] = [
-    WeeklyFigure {
-        id: "figur_4_1",
-        caption: "Effekt af deltagelse på vejledning og opkvalificering uge for uge efter start",
-        curves: &[Curve {
-            stem: "vejledning_opkvalificering",
-            label: "Vejledning og opkvalificering",
-        }],
-    },
-    WeeklyFigure {
-        id: "figur_4_2",
-        caption: "Effekt af deltagelse på uddannelsesaktivering uge for uge efter start",
-        curves: &[Curve {
-            stem: "uddannelsesaktivering",
-            label: "Uddannelsesaktivering",
-        }],
-    },
-    WeeklyFigure {
-        id: "figur_4_3",
-        caption: "Effekt af deltagelse på løntilskud og virksomhedspraktik uge for uge efter start",
-        curves: &[
-            Curve {
-                stem: "loentilskud",
-                label: "Løntilskud",
-            },
-            Curve {
-                stem: "virksomhedspraktik_privat",
-                label: "Virksomhedspraktik, privat",
-            },
-            Curve {
-                stem: "virksomhedspraktik_offentlig",
-                label: "Virksomhedspraktik, offentlig",
-            },
-        ],
-    },
-];
+impl WeeklyFigure {
+    /// The weekly figures the configuration declares, in its order.
+    pub fn declared(config: &crate::config::Config) -> Vec<WeeklyFigure> {
+        (config.analyser.iter())
+            .filter_map(|a| a.figur.as_ref().map(|f| (a, f)))
+            .map(|(analysis, figure)| WeeklyFigure {
+                id: analysis.id.clone(),
+                caption: figure.titel.clone(),
+                curves: (figure.kurver.iter())
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+            })
+            .collect()
+    }
+}
 
 /// A weekly effect figure for group `alle`, method (2): estimate and 95% band (± 1,96 SE), in
 /// percentage points.
 pub fn weekly(results: &Results, spec: &WeeklyFigure) -> Result<Figure> {
     let mut series = Vec::new();
     let mut left_out = 0;
-    for curve in spec.curves {
+    for (stem, label) in &spec.curves {
         let mut points = Vec::new();
         let mut band = Vec::new();
         for w in crate::analysis::plan::WEEKS {
-            let k = key(spec.id, "alle", 2, &format!("{}_u{w}", curve.stem));
+            let k = key(&spec.id, "alle", 2, &format!("{stem}_u{w}"));
             let published = results
                 .published(&k)
                 .with_context(|| format!("{}: resultatet {k} mangler", spec.id))?;
@@ -85,7 +55,7 @@ pub fn weekly(results: &Results, spec: &WeeklyFigure) -> Result<Figure> {
             band.push(((e.est - 1.96 * e.se) * 100.0, (e.est + 1.96 * e.se) * 100.0));
         }
         series.push(Series {
-            label: curve.label.to_string(),
+            label: label.clone(),
             points,
             band: Some(band),
         });
@@ -103,8 +73,8 @@ pub fn weekly(results: &Results, spec: &WeeklyFigure) -> Result<Figure> {
         y_decimals: 0,
     };
     Ok(Figure {
-        id: spec.id.into(),
-        caption: spec.caption.into(),
+        id: spec.id.clone(),
+        caption: spec.caption.clone(),
         note: format!(
             "Metode (2). Det skraverede område er et 95 pct.-konfidensinterval (estimat ± 1,96 {}).{}",
             crate::tables::effects::se_kind(results),

@@ -72,6 +72,7 @@
 //! Math is recognised by pulldown-cmark's rules; amounts such as `5$ og 6$`, `$5 og $6` and
 //! `5 $ og 6 $` stay text (tested), but write `\$` for a literal dollar sign to be sure.
 
+use crate::typst_text::typst_string;
 use std::collections::{HashMap, HashSet};
 
 use pulldown_cmark::{
@@ -218,31 +219,6 @@ pub fn markdown_to_typst(md: &str, raw: &[String]) -> Result<String, MarkdownErr
 pub fn escape_text(s: &str) -> String {
     let mut out = String::new();
     escape_into(&mut out, s, true, true, false);
-    out
-}
-
-/// Writes `s` as a Typst string literal (with quotes), escaping `\`, `"` and control
-/// characters: `typst_string("a\"b")` → `"a\"b"` (as Typst source).
-///
-/// A string literal placed in markup (`#"…"`) is inserted as plain text with no markup
-/// interpretation; this is the safest way to insert computed values.
-pub fn typst_string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') => {
-                out.push_str(&format!("\\u{{{:x}}}", c as u32));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
     out
 }
 

@@ -17,38 +17,15 @@ use crate::config::Config;
 use crate::error::InputError;
 use crate::locale;
 use crate::results::Results;
-use crate::tables::{Table, typst_string};
+use crate::tables::Table;
+use crate::typst_text::typst_string;
 use anyhow::{Context, Result};
 use minijinja::value::{Serde, Value};
 use minijinja::{Environment, ErrorKind, UndefinedBehavior};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
-/// A figure ready for the document: its SVG and its caption.
-#[derive(Debug, Clone)]
-pub struct Figure {
-    /// Stable id (`figur_2_3`), the typst label `<fig:ID>` and the file `fig/ID.svg`.
-    pub id: String,
-    /// Caption.
-    pub caption: String,
-    /// Note under the figure (source, definitions).
-    pub note: String,
-    /// The SVG text.
-    pub svg: String,
-}
-
-impl Figure {
-    /// The figure's virtual path in the document.
-    pub fn path(&self) -> String {
-        format!("/fig/{}.svg", self.id)
-    }
-
-    /// Typst markup placing the figure, with `alt` as the image's alternative text (what a
-    /// screen reader says instead of the picture; PDF/UA requires one).
-    pub fn to_typst(&self, alt: &str) -> String {
-        crate::figures::to_typst(&self.id, &self.path(), &self.caption, &self.note, alt)
-    }
-}
+use crate::figures::Figure;
 
 /// The layout template, embedded in the binary.
 pub const LAYOUT: &str = include_str!("../../templates/rapport.typ");

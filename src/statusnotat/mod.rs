@@ -10,9 +10,10 @@ use crate::cli::StatusArgs;
 use crate::config::Config;
 use crate::diskretion::{self, Cell, Suppressed};
 use crate::error::InputError;
+use crate::figures::Figure;
 use crate::figures::{Series, line_chart};
 use crate::registers::{self, codes::CodeBook};
-use crate::render::{self, Blocks, Figure};
+use crate::render::{self, Blocks};
 use crate::tables::{Row, Table};
 use crate::{fsutil, locale};
 use anyhow::{Context, Result};
@@ -393,8 +394,8 @@ fn write_note(
     )?;
     let main = format!(
         "#import {}: rapport-tabel\n#set document(title: {}, author: \"effektrapport\")\n#set text(font: \"Libertinus Serif\", size: 10.5pt, lang: \"da\", region: \"DK\")\n#set page(paper: \"a4\", margin: 2.4cm, numbering: \"1\")\n#set par(justify: true)\n#show figure.where(kind: table): set figure.caption(position: top)\n#show heading: set text(fill: rgb(\"#004c6d\"))\n{body}",
-        crate::tables::typst_string(render::LAYOUT_PATH),
-        crate::tables::typst_string(&format!("Statusnotat: {}", n.kommune)),
+        crate::typst_text::typst_string(render::LAYOUT_PATH),
+        crate::typst_text::typst_string(&format!("Statusnotat: {}", n.kommune)),
     );
     let mut doc = crate::pdf::Document::new("/statusnotat.typ", main, config.dato)?;
     doc.add_source(render::LAYOUT_PATH, render::LAYOUT.to_string())?;

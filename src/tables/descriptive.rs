@@ -56,11 +56,30 @@ pub fn funnel(results: &Results) -> Table {
     Table {
         id: "tabel_3_2".into(),
         title: "Afgrænsning af analysepopulationen trin for trin".into(),
-        header: vec!["Trin".into(), "Deltagere".into(), "Kontrolpersoner".into(), "I alt".into()],
+        header: vec![
+            "Trin".into(),
+            "Deltagere".into(),
+            "Kontrolpersoner".into(),
+            "I alt".into(),
+        ],
         groups: Vec::new(),
         rows,
-        notes: vec!["Note: Kontrolpersonerne har fået en tilfældig placebo-startdato; alle betingelser måles i forhold til (placebo-)starten.".into()],
+        notes: funnel_notes(results),
     }
+}
+
+/// The funnel's note; when output control merged a step with the next (it removed too few
+/// persons), the note says so.
+fn funnel_notes(results: &Results) -> Vec<String> {
+    let mut note = "Note: Kontrolpersonerne har fået en tilfældig placebo-startdato; alle betingelser måles i forhold til (placebo-)starten.".to_string();
+    if results
+        .diskretion
+        .iter()
+        .any(|k| k.starts_with("befolkning "))
+    {
+        note.push_str(" Et trin, der ville fjerne for få personer til at kunne vises, er af diskretionshensyn slået sammen med det følgende trin.");
+    }
+    vec![note]
 }
 
 /// Tabel 3.1: participants' characteristics, all, men and women.

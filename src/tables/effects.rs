@@ -3,67 +3,33 @@
 //! (columns) by groups (rows) for the robustness tables.
 
 use super::{Row, STAR_LEGEND, Table, effect_cell};
+use crate::config::TableLayout;
 use crate::locale;
 use crate::results::{Published, Results, key};
 use anyhow::{Context, Result};
 
-/// A group of persons a table reports on: results key and label.
-#[derive(Debug, Clone, Copy)]
-pub struct Group {
-    /// Key in the results (`alle`, `maend`, `kvinder`, …).
-    pub key: &'static str,
-    /// Label.
-    pub label: &'static str,
-}
-
-/// The standard groups: all, men, women.
-pub const GROUPS: [Group; 3] = [
-    Group {
-        key: "alle",
-        label: "Alle",
-    },
-    Group {
-        key: "maend",
-        label: "Mænd",
-    },
-    Group {
-        key: "kvinder",
-        label: "Kvinder",
-    },
-];
-
-/// How the cells are arranged.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Layout {
-    /// Columns: group × method; rows: outcomes; a last row with the number of persons.
-    GroupsByMethods,
-    /// Like `GroupsByMethods`, with the number of persons in a column of each row (Tabel 4.2).
-    GroupsByMethodsCountPerRow,
-    /// Columns: methods; rows: groups (one outcome); robustness tables.
-    MethodsByGroups,
-}
-
-/// What an effect table shows.
-pub struct EffectTable<'a> {
+/// What an effect table shows: its declaration in `report/rapport.yaml` (`tabel:` under an
+/// analysis), with the labels resolved.
+pub struct EffectTable {
     /// Id (results key prefix, label, CSV name).
-    pub id: &'a str,
+    pub id: String,
     /// Caption.
-    pub title: &'a str,
+    pub title: String,
     /// Outcomes: (key, row label).
-    pub outcomes: &'a [(&'a str, &'a str)],
-    /// Groups.
-    pub groups: &'a [Group],
+    pub outcomes: Vec<(String, String)>,
+    /// Groups: (key, column label).
+    pub groups: Vec<(String, String)>,
     /// Methods (1)–(5).
-    pub methods: &'a [u8],
+    pub methods: Vec<u8>,
     /// Arrangement.
-    pub layout: Layout,
+    pub layout: TableLayout,
     /// Whether cells show the control level and relative effect.
     pub levels: bool,
     /// The first sentence of the note (what the table shows); the legend follows.
-    pub note: &'a str,
+    pub note: String,
 }
 
-impl EffectTable<'_> {
+impl EffectTable {
     fn estimate<'r>(
         &self,
         results: &'r Results,
@@ -71,7 +37,7 @@ impl EffectTable<'_> {
         method: u8,
         outcome: &str,
     ) -> Result<Published<'r>> {
-        let k = key(self.id, group, method, outcome);
+        let k = key(&self.id, group, method, outcome);
         results
             .published(&k)
             .with_context(|| format!("{}: resultatet {k} mangler i resultater.json", self.id))
@@ -104,24 +70,24 @@ impl EffectTable<'_> {
         let mut rows = Vec::new();
         let mut reasons = Vec::new();
         match self.layout {
-            Layout::GroupsByMethods | Layout::GroupsByMethodsCountPerRow => {
+            TableLayout::GroupsByMethods | TableLayout::GroupsByMethodsCountPerRow => {
                 // Each group over its methods' columns.
-                for g in self.groups {
-                    column_groups.push((g.label.to_string(), self.methods.len()));
-                    for m in self.methods {
+                for (_, label) in &self.groups {
+                    column_groups.push((label.clone(), self.methods.len()));
+                    for m in &self.methods {
                         header.push(format!("({m})"));
                     }
                 }
-                let per_row = self.layout == Layout::GroupsByMethodsCountPerRow;
+                let per_row = self.layout == TableLayout::GroupsByMethodsCountPerRow;
                 if per_row {
                     header.push("Antal personer".into());
                 }
-                for (outcome, label) in self.outcomes {
+                for (outcome, label) in &self.outcomes {
                     let mut cells = Vec::new();
                     let mut n = None;
-                    for g in self.groups {
-                        for &m in self.methods {
-                            let e = self.estimate(results, g.key, m, outcome)?;
+                    for (group, _) in &self.groups {
+                        for &m in &self.methods {
+                            let e = self.estimate(results, group, m, outcome)?;
                             n = persons(e).or(n);
                             cells.push(self.cell(e, &mut reasons));
                         }
@@ -136,9 +102,9 @@ impl EffectTable<'_> {
                 }
                 if !per_row {
                     let mut counts = Vec::new();
-                    for g in self.groups {
-                        for &m in self.methods {
-                            let e = self.estimate(results, g.key, m, self.outcomes[0].0)?;
+                    for (group, _) in &self.groups {
+                        for &m in &self.methods {
+                            let e = self.estimate(results, group, m, &self.outcomes[0].0)?;
                             counts.push(vec![count_cell(persons(e))]);
                         }
                     }
@@ -148,21 +114,21 @@ impl EffectTable<'_> {
                     });
                 }
             }
-            Layout::MethodsByGroups => {
+            TableLayout::MethodsByGroups => {
                 header.extend(self.methods.iter().map(|m| format!("({m})")));
                 header.push("Antal personer".into());
-                let outcome = self.outcomes[0].0;
-                for g in self.groups {
+                let outcome = &self.outcomes[0].0;
+                for (group, group_label) in &self.groups {
                     let mut cells = Vec::new();
                     let mut n = None;
-                    for &m in self.methods {
-                        let e = self.estimate(results, g.key, m, outcome)?;
+                    for &m in &self.methods {
+                        let e = self.estimate(results, group, m, outcome)?;
                         n = persons(e).or(n);
                         cells.push(self.cell(e, &mut reasons));
                     }
                     cells.push(vec![count_cell(n)]);
                     rows.push(Row {
-                        label: g.label.to_string(),
+                        label: group_label.clone(),
                         cells,
                     });
                 }
@@ -181,8 +147,8 @@ impl EffectTable<'_> {
         )];
         notes.extend(reasons.iter().map(|r| format!("{MISSING}: {r}.")));
         Ok(Table {
-            id: self.id.to_string(),
-            title: self.title.to_string(),
+            id: self.id.clone(),
+            title: self.title.clone(),
             header,
             groups: column_groups,
             rows,

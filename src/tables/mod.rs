@@ -6,8 +6,8 @@ pub mod descriptive;
 pub mod effects;
 
 use crate::locale;
-pub use crate::render::markdown::typst_string;
 use crate::results::Estimate;
+use crate::typst_text::typst_string;
 
 /// A table of the report.
 #[derive(Debug, Clone)]

@@ -104,7 +104,7 @@ fn each_part_is_keyed_by_exactly_what_it_reads() {
     one.analyser[3].metoder.pop();
     assert_eq!(changed(&base, &keys(&fp, &one)), [analyses[3].clone()]);
     let mut kernel = config.clone();
-    kernel.analyser[0].kerne = "uniform".into();
+    kernel.analyser[0].kerne = effektrapport::estimators::Kernel::Uniform;
     assert_eq!(changed(&base, &keys(&fp, &kernel)), [analyses[0].clone()]);
 
     // Shared analysis settings: the parts that use them.
@@ -118,11 +118,21 @@ fn each_part_is_keyed_by_exactly_what_it_reads() {
     assert_eq!(changed(&base, &keys(&fp, &bandwidth)), expected);
     let mut discretion = config.clone();
     discretion.analyse.diskretion = 10;
-    // The threshold governs Tabel 2.1 and the descriptive shares (Tabel 3.1, profiles).
-    assert_eq!(
-        changed(&base, &keys(&fp, &discretion)),
-        ["beskrivelse", "leverancer"]
-    );
+    // The threshold governs Tabel 2.1, the descriptive shares (Tabel 3.1, profiles) and which
+    // effects may be published (too few matched participants or used controls).
+    let mut expected = vec!["beskrivelse".to_string(), "leverancer".to_string()];
+    expected.extend(analyses.iter().cloned());
+    assert_eq!(changed(&base, &keys(&fp, &discretion)), expected);
+
+    // How a table prints its analysis (title, rows, note) is not what the analysis estimates.
+    let mut reworded = config.clone();
+    let table = reworded.analyser[0]
+        .tabel
+        .as_mut()
+        .expect("Tabel 4.1 is declared");
+    table.note.push_str(" Omformuleret.");
+    table.titel = "En anden titel".into();
+    assert!(changed(&base, &keys(&fp, &reworded)).is_empty());
 
     // Moving an analysis keeps its key; prose, titles and dates touch none.
     let mut moved = config.clone();

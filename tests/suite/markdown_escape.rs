@@ -7,7 +7,8 @@
 //! * the real Typst 0.15.1 parser (`typst::syntax`) sees only text, escapes, spaces and the
 //!   allowed shorthands, with no errors, and reading those tokens back restores the input.
 
-use effektrapport::render::markdown::{escape_text, markdown_to_typst, typst_string};
+use effektrapport::render::markdown::{escape_text, markdown_to_typst};
+use effektrapport::typst_text::typst_string;
 use typst::syntax::{SyntaxKind, SyntaxNode, parse};
 
 /// Inverse of `escape_text` for its output alphabet.

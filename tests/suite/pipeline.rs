@@ -817,3 +817,93 @@ fn a_cell_that_cannot_be_estimated_shows_a_dash_and_the_build_finishes() {
     assert!(json.contains("\"ikke_estimeret\""));
     assert!(dir.path().join("rapport.pdf").is_file());
 }
+
+/// A new table is declared in the report folder alone: an analysis with outcomes no other table
+/// prints (employment guidance and education activation in week 4 after start), its own title,
+/// row labels, group labels and note under `tabel:`, and one line in a chapter that places it.
+/// The build puts it in the PDF, as CSV and in `resultater.json`, with no Rust changed.
+#[test]
+fn a_table_declared_in_the_report_folder_alone_is_built() {
+    let root = tempfile::tempdir().unwrap();
+    let path = crate::report_support::report_copy(root.path(), "report", 0);
+    let dir = path.parent().unwrap();
+    let mut yaml = std::fs::read_to_string(&path).unwrap();
+    yaml.push_str(
+        r#"  - id: tabel_9_1
+    udfald: [vejledning_opkvalificering_u4, uddannelsesaktivering_u4]
+    grupper: [alle, kvinder]
+    metoder: [2]
+    tabel:
+      titel: "Aktivering i uge 4 efter start, {periode}"
+      niveauer: true
+      raekker:
+        uddannelsesaktivering_u4: "Uddannelsesaktivering i uge 4"
+        vejledning_opkvalificering_u4: "Vejledning og opkvalificering i uge 4"
+      grupper:
+        kvinder: "Kvinderne"
+      note: "En tabel, der kun er erklæret i rapportmappen."
+"#,
+    );
+    std::fs::write(&path, yaml).unwrap();
+    let chapter = dir.join("kapitler/robusthed.md");
+    let mut text = std::fs::read_to_string(&chapter).unwrap();
+    text.push_str("\n{{ tabel(\"tabel_9_1\") }}\n");
+    std::fs::write(&chapter, text).unwrap();
+    let config = Config::load(&path).expect("the declaration is valid");
+    let out_dir = root.path().join("build");
+    let out = effektrapport::build_report(&config, None, &out_dir).expect("the build succeeds");
+    // resultater.json: both outcomes for both groups.
+    for group in ["alle", "kvinder"] {
+        for outcome in ["vejledning_opkvalificering_u4", "uddannelsesaktivering_u4"] {
+            let key = format!("tabel_9_1.{group}.m2.{outcome}");
+            assert!(out.results.estimater.contains_key(&key), "{key}");
+        }
+    }
+    // The CSV: the declared columns and rows, in the declared order, a number in every cell.
+    let csv = std::fs::read_to_string(out_dir.join("tabeller/tabel_9_1.csv")).unwrap();
+    let rows: Vec<Vec<&str>> = csv.lines().map(|l| l.split(';').collect()).collect();
+    assert_eq!(rows[0], ["", "Alle (2)", "Kvinderne (2)"], "{csv}");
+    assert_eq!(rows[1][0], "Uddannelsesaktivering i uge 4");
+    assert_eq!(rows[2][0], "Vejledning og opkvalificering i uge 4");
+    assert_eq!(rows[3][0], "Antal personer");
+    for row in &rows[1..] {
+        for cell in &row[1..] {
+            assert!(cell.chars().any(|c| c.is_ascii_digit()), "{cell} in {csv}");
+        }
+    }
+    // The PDF: the numbered caption with the period filled in, and the note.
+    let text = squeeze(&out.pages.join("\n"));
+    let period = &out.results.tekster["hovedperiode"];
+    assert!(text.contains(&squeeze(&format!(
+        "Aktivering i uge 4 efter start, {period}"
+    ))));
+    assert!(text.contains(&squeeze("En tabel, der kun er erklæret i rapportmappen.")));
+}
+
+/// A table declaration that names an outcome its analysis does not have is an input error that
+/// names the file, the analysis and the line.
+#[test]
+fn a_table_row_of_an_unknown_outcome_is_an_error_with_its_line() {
+    let root = tempfile::tempdir().unwrap();
+    let path = crate::report_support::report_copy(root.path(), "report", 0);
+    let yaml = std::fs::read_to_string(&path).unwrap();
+    let bad = yaml.replacen("        igu: \"IGU\"", "        igu_typo: \"IGU\"", 1);
+    assert_ne!(bad, yaml, "the shipped Tabel 4.7 declares the row igu");
+    std::fs::write(&path, &bad).unwrap();
+    let line = bad.lines().position(|l| l.contains("igu_typo:")).unwrap() + 1;
+    let config = Config::load(&path).unwrap();
+    let error = effektrapport::analysis::check(&config).unwrap_err();
+    let message = format!("{error:#}");
+    assert!(
+        message.contains("tabel_4_7")
+            && message.contains("igu_typo")
+            && message.contains(&format!("linje {line}"))
+            && message.contains("rapport.yaml"),
+        "{message}"
+    );
+    assert!(
+        error
+            .downcast_ref::<effektrapport::error::InputError>()
+            .is_some()
+    );
+}
