@@ -147,6 +147,12 @@ fn analysis(config: &Config, spec: &AnalysisSpec) -> Result<Analysis> {
         ))
         .into()
     };
+    // Errors that serde cannot place: the line of the key in the config file.
+    let at = |key: &str| {
+        config
+            .line_of(&spec.id, key)
+            .map_or(String::new(), |l| format!(" (linje {l})"))
+    };
     let groups = spec
         .grupper
         .iter()
@@ -185,12 +191,6 @@ fn analysis(config: &Config, spec: &AnalysisSpec) -> Result<Analysis> {
         ));
     }
     if let Some(table) = &spec.tabel {
-        // Errors that serde cannot place: the line of the key in rapport.yaml.
-        let at = |key: &str| {
-            config
-                .line_of(&spec.id, key)
-                .map_or(String::new(), |l| format!(" (linje {l})"))
-        };
         if table.raekker.is_empty() {
             return Err(bad(format!(
                 "`tabel.raekker`{} skal nævne mindst ét udfald",
@@ -217,11 +217,6 @@ fn analysis(config: &Config, spec: &AnalysisSpec) -> Result<Analysis> {
         }
     }
     if let Some(figure) = &spec.figur {
-        let at = |key: &str| {
-            config
-                .line_of(&spec.id, key)
-                .map_or(String::new(), |l| format!(" (linje {l})"))
-        };
         if !(groups.contains(&Group::Alle) && spec.metoder.contains(&2)) {
             return Err(bad(format!(
                 "`figur`{} tegner gruppen alle med metode (2); analysen skal have begge",
