@@ -31,11 +31,10 @@ impl Suppressed {
     }
 
     /// A mean of `values` (one per person) hidden under [`mean_publishable`], with its persons
-    /// and, for a share of persons, those with the trait.
+    /// and those with a non-zero value (for a share of persons: those with the trait).
     pub fn mean(cell: impl Into<String>, values: &[f64]) -> Suppressed {
-        let binary = values.iter().all(|&v| v == 0.0 || v == 1.0);
-        let with = binary.then(|| values.iter().filter(|&&v| v == 1.0).count());
-        Suppressed::primary(cell, values.len(), with)
+        let basis = Basis::of(cell, values);
+        Suppressed::primary(basis.celle, basis.personer, Some(basis.med))
     }
 
     /// A cell hidden because it would give a hidden cell by subtraction.
@@ -49,20 +48,103 @@ impl Suppressed {
     }
 }
 
-/// The output-control log as written to `diskretion.json`: the threshold and every hidden cell
-/// with its rule and counts.
-pub fn log_json(threshold: usize, cells: &[Suppressed]) -> anyhow::Result<String> {
-    #[derive(serde::Serialize)]
-    struct Log<'a> {
-        taerskel: usize,
-        antal_skjulte_celler: usize,
-        skjulte_celler: &'a [Suppressed],
+/// The output-control log as written to `diskretion.json`: the threshold, every hidden cell with
+/// its rule and counts, and (for the status notes) every published cell with the persons behind it.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct Log {
+    /// The threshold used.
+    pub taerskel: usize,
+    /// How many cells are hidden.
+    pub antal_skjulte_celler: usize,
+    /// The hidden cells.
+    pub skjulte_celler: Vec<Suppressed>,
+    /// The published cells with their counts (status notes, whose audit reads them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub offentliggjorte_celler: Vec<Basis>,
+}
+
+impl Log {
+    /// A log of the `hidden` and `shown` cells at `threshold`.
+    pub fn new(threshold: usize, hidden: Vec<Suppressed>, shown: Vec<Basis>) -> Log {
+        Log {
+            taerskel: threshold,
+            antal_skjulte_celler: hidden.len(),
+            skjulte_celler: hidden,
+            offentliggjorte_celler: shown,
+        }
     }
-    Ok(serde_json::to_string_pretty(&Log {
-        taerskel: threshold,
-        antal_skjulte_celler: cells.len(),
-        skjulte_celler: cells,
-    })?)
+
+    /// The log as pretty JSON.
+    pub fn to_json(&self) -> anyhow::Result<String> {
+        Ok(serde_json::to_string_pretty(self)?)
+    }
+}
+
+/// The output-control log of the hidden `cells` at `threshold`, as JSON.
+pub fn log_json(threshold: usize, cells: &[Suppressed]) -> anyhow::Result<String> {
+    Log::new(threshold, cells.to_vec(), Vec::new()).to_json()
+}
+
+/// What a published number rests on: its persons and, of those, the persons with the trait (a
+/// share of persons) or with a non-zero value (any other mean), or the count itself.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct Basis {
+    /// The cell (its path in the output, e.g. `grupper.alle.maal.igu.1`).
+    pub celle: String,
+    /// What the number is: `antal` (a count of persons), `andel` (a share of persons) or
+    /// `gennemsnit` (another mean, one value per person).
+    pub slags: String,
+    /// The persons the number rests on.
+    pub personer: usize,
+    /// Of those, the persons with the trait or a non-zero value (a count: all of them).
+    pub med: usize,
+}
+
+impl Basis {
+    /// The basis of the mean of `values` (one per person): a share of persons when every value
+    /// is 0 or 1.
+    pub fn of(cell: impl Into<String>, values: &[f64]) -> Basis {
+        let binary = values.iter().all(|&v| v == 0.0 || v == 1.0);
+        Basis {
+            celle: cell.into(),
+            slags: if binary { "andel" } else { "gennemsnit" }.into(),
+            personer: values.len(),
+            med: values.iter().filter(|&&v| v != 0.0).count(),
+        }
+    }
+
+    /// The basis of a count of `persons` persons.
+    pub fn count(cell: impl Into<String>, persons: usize) -> Basis {
+        Basis {
+            celle: cell.into(),
+            slags: "antal".into(),
+            personer: persons,
+            med: persons,
+        }
+    }
+
+    /// Why the number may not be published at `threshold`, if it may not: a count of 1 to
+    /// threshold − 1; a mean over fewer persons than the threshold; a share whose persons with or
+    /// without the trait are 1 to threshold − 1; another mean whose persons with a non-zero value
+    /// are 1 to threshold − 1 (it would tell what those few have).
+    pub fn problem(&self, threshold: usize) -> Option<String> {
+        let (n, with) = (self.personer, self.med);
+        match self.slags.as_str() {
+            "antal" => {
+                (!publishable(n, threshold)).then(|| format!("en optælling på {n} personer"))
+            }
+            _ if n < threshold => Some(format!("et gennemsnit over {n} personer")),
+            "andel" if !share_publishable(with, n, threshold) => Some(format!(
+                "en andel, der hviler på {with} personer med og {} uden kendetegnet",
+                n - with.min(n)
+            )),
+            "gennemsnit" if !publishable(with, threshold) => Some(format!(
+                "et gennemsnit, hvor {with} personer har en værdi forskellig fra 0"
+            )),
+            "andel" | "gennemsnit" => None,
+            other => Some(format!("ukendt slags tal «{other}»")),
+        }
+    }
 }
 
 /// A count as published: the number, or hidden.
@@ -100,15 +182,11 @@ pub fn share_publishable(with: usize, persons: usize, threshold: usize) -> bool 
 }
 
 /// Whether the mean of `values` (one per person) may be shown: a share of persons (every value
-/// 0 or 1) under [`share_publishable`], any other mean when it rests on at least `threshold`
-/// persons.
+/// 0 or 1) under [`share_publishable`]; any other mean when it rests on at least `threshold`
+/// persons, and the persons with a non-zero value are 0 or at least `threshold` (else the mean
+/// tells what those few have: [`Basis::problem`]).
 pub fn mean_publishable(values: &[f64], threshold: usize) -> bool {
-    if values.iter().all(|&v| v == 0.0 || v == 1.0) {
-        let with = values.iter().filter(|&&v| v == 1.0).count();
-        share_publishable(with, values.len(), threshold)
-    } else {
-        values.len() >= threshold
-    }
+    Basis::of("", values).problem(threshold).is_none()
 }
 
 /// Whether the total of a column may be shown when `hidden` of its cells are suppressed and the
@@ -247,18 +325,158 @@ pub fn audit(results: &crate::results::Results, threshold: usize) -> Vec<Leak> {
     leaks
 }
 
-/// Why a mean of `persons` persons may not be published, if it may not: too few persons, or (a
-/// share of persons: `mean × persons` a whole number) too few with or without the trait.
-fn mean_leak(mean: f64, persons: f64, threshold: usize) -> Option<String> {
-    if persons < threshold as f64 {
-        return Some(format!("et gennemsnit over {persons} personer"));
+/// Every number in `value` with its path (`grupper.alle.maal.igu.1`); `null` (a hidden cell) is
+/// not a number.
+fn numbers_in(value: &serde_json::Value, path: &str, out: &mut Vec<(String, f64)>) {
+    let join = |key: &str| {
+        if path.is_empty() {
+            key.to_string()
+        } else {
+            format!("{path}.{key}")
+        }
+    };
+    match value {
+        serde_json::Value::Number(n) => {
+            out.push((path.to_string(), n.as_f64().unwrap_or(f64::NAN)))
+        }
+        serde_json::Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                numbers_in(item, &join(&i.to_string()), out);
+            }
+        }
+        serde_json::Value::Object(map) => {
+            for (key, item) in map {
+                numbers_in(item, &join(key), out);
+            }
+        }
+        _ => {}
     }
+}
+
+/// Checks the status notes (each note's JSON as written, which holds every number its PDF
+/// prints, with its output-control log) at `threshold`, from the counts in the logs:
+///
+/// - every number of a note has a published cell in its log, and the cell's persons pass
+///   [`Basis::problem`] (a count is the count the log holds); a number without one has not been
+///   through this module and is a leak by definition;
+/// - the sexes: one sex shown alone holds all the municipality's participants, and a number
+///   shown for one sex is shown for the other and for all (else one follows from the others);
+/// - across the notes: a number of a municipality's own participants that exactly one note hides
+///   (a note below the threshold hides all of them) would follow from all BOT minus the others.
+pub fn audit_notes(notes: &[(String, serde_json::Value, Log)], threshold: usize) -> Vec<Leak> {
+    let mut leaks = Vec::new();
+    let mut leak = |cell: String, problem: String| leaks.push(Leak { cell, problem });
+    for (name, note, log) in notes {
+        if log.taerskel != threshold {
+            leak(
+                format!("{name}: loggen"),
+                format!("tærsklen er {}, ikke {threshold}", log.taerskel),
+            );
+        }
+        let mut numbers = Vec::new();
+        numbers_in(note, "", &mut numbers);
+        let shown: std::collections::BTreeMap<&str, &Basis> = (log.offentliggjorte_celler.iter())
+            .map(|b| (b.celle.as_str(), b))
+            .collect();
+        for (path, value) in &numbers {
+            let cell = format!("{name}: {path}");
+            match shown.get(path.as_str()) {
+                None => leak(
+                    cell,
+                    "tallet står ikke i loggen og er ikke gået gennem diskretionskontrollen".into(),
+                ),
+                Some(basis) => {
+                    if let Some(problem) = basis.problem(threshold) {
+                        leak(cell, problem);
+                    } else if basis.slags == "antal" && *value != basis.personer as f64 {
+                        leak(
+                            cell,
+                            format!("optællingen {value} er ikke loggens {}", basis.personer),
+                        );
+                    }
+                }
+            }
+        }
+        let has = |path: &str| numbers.iter().any(|(p, _)| p == path);
+        let sexes: Vec<&str> = ["kvinder", "maend"]
+            .into_iter()
+            .filter(|s| has(&format!("grupper.{s}.antal")))
+            .collect();
+        if let [one] = sexes.as_slice() {
+            if note["grupper"][one]["antal"] != note["grupper"]["alle"]["antal"] {
+                leak(
+                    format!("{name}: grupper.{one}.antal"),
+                    "det ene køn vises alene, så det andet følger af totalen".into(),
+                );
+            }
+        }
+        if sexes.len() == 2 {
+            for (path, _) in &numbers {
+                let Some(rest) = ["grupper.kvinder.", "grupper.maend."]
+                    .iter()
+                    .find_map(|p| path.strip_prefix(p))
+                else {
+                    continue;
+                };
+                for group in ["alle", "kvinder", "maend"] {
+                    if !has(&format!("grupper.{group}.{rest}")) {
+                        leak(
+                            format!("{name}: {path}"),
+                            format!(
+                                "tallet vises, men ikke for gruppen «{group}», som kan regnes ud af det"
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    // Across the notes: the municipality's own cells, hidden in how many notes.
+    let own = |path: &str| {
+        path.starts_with("grupper.alle.")
+            || (path.starts_with("figurer.") && path.contains(".kommune."))
+    };
+    let mut hidden: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for (_, note, log) in notes {
+        let whole = note["grupper"].get("alle").is_none();
+        let cells = (log.skjulte_celler.iter().map(|s| s.celle.as_str()))
+            .chain(log.offentliggjorte_celler.iter().map(|b| b.celle.as_str()));
+        for cell in cells.filter(|c| own(c)) {
+            hidden.entry(cell).or_default();
+        }
+        for s in &log.skjulte_celler {
+            if own(&s.celle) && !whole {
+                *hidden.entry(s.celle.as_str()).or_default() += 1;
+            }
+        }
+    }
+    let whole = notes
+        .iter()
+        .filter(|(_, n, _)| n["grupper"].get("alle").is_none())
+        .count();
+    for (cell, count) in hidden {
+        if count + whole == 1 {
+            leak(cell.to_string(), "skjult i netop ét notat, så det følger af alle BOT-deltagere minus de andre kommuner".into());
+        }
+    }
+    leaks
+}
+
+/// Why a mean of `persons` persons may not be published, if it may not: too few persons, or (a
+/// share of persons: `mean × persons` a whole number) too few with or without the trait. The
+/// results do not publish how many have a non-zero value of another mean; that part of the rule
+/// is applied where the mean is made ([`mean_publishable`]).
+fn mean_leak(mean: f64, persons: f64, threshold: usize) -> Option<String> {
     let with = mean * persons;
     let share = (0.0..=1.0).contains(&mean) && (with - with.round()).abs() < 1e-6;
-    let (with, without) = (with.round() as usize, (persons - with).round() as usize);
-    (share && !(publishable(with, threshold) && publishable(without, threshold))).then(|| {
-        format!("en andel, der hviler på {with} personer med og {without} uden kendetegnet")
-    })
+    let n = persons.round() as usize;
+    Basis {
+        celle: String::new(),
+        slags: if share { "andel" } else { "gennemsnit" }.into(),
+        personer: n,
+        med: if share { with.round() as usize } else { n },
+    }
+    .problem(threshold)
 }
 
 #[cfg(test)]
@@ -284,8 +502,12 @@ mod tests {
         assert!(!share_publishable(0, 4, 5)); // the denominator itself
         // Means: a share of persons by its parts, any other mean by its persons.
         assert!(!mean_publishable(&[1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0], 5));
-        assert!(mean_publishable(&[0.5, 0.2, 0.0, 1.0, 0.3], 5));
-        assert!(!mean_publishable(&[0.5, 0.2, 0.0, 1.0], 5));
+        assert!(mean_publishable(&[0.5, 0.2, 0.1, 1.0, 0.3], 5));
+        assert!(!mean_publishable(&[0.5, 0.2, 0.1, 1.0], 5));
+        // Another mean: the persons with a non-zero value count as well (two of seven in work
+        // would give away what those two earn).
+        assert!(!mean_publishable(&[0.5, 0.2, 0.0, 0.0, 0.0, 0.0, 0.0], 5));
+        assert!(mean_publishable(&[0.0; 7], 5));
     }
 
     #[test]

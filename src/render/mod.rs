@@ -162,6 +162,10 @@ pub fn base_environment() -> Result<Environment<'static>> {
         locale::pp(x, decimals.unwrap_or(1))
     });
     env.add_filter("heltal", |x: f64| locale::heltal(x.round() as i64));
+    // `x is vist`: a number that is shown (a cell hidden by output control is NaN or none).
+    env.add_test("vist", |x: Value| {
+        f64::try_from(x).is_ok_and(f64::is_finite)
+    });
     env.add_filter("p", |p: f64| {
         if p < 0.001 {
             format!("p < {}", locale::tal(0.001, 3))

@@ -8,7 +8,7 @@ mod measures;
 
 use crate::cli::StatusArgs;
 use crate::config::Config;
-use crate::diskretion::{self, Cell, Suppressed};
+use crate::diskretion::{self, Basis, Cell, Suppressed};
 use crate::error::InputError;
 use crate::figures::Figure;
 use crate::figures::{Series, line_chart};
@@ -36,7 +36,7 @@ fn round_cutoff(round: u8) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(y, m, d)
 }
 
-/// One group's numbers (hidden groups are `None`).
+/// One group's numbers. A number hidden by output control is NaN (`null` in the JSON).
 #[derive(Debug, Clone, Serialize)]
 pub struct GroupNumbers {
     /// Participants.
@@ -47,7 +47,11 @@ pub struct GroupNumbers {
     pub maal: BTreeMap<String, [f64; 2]>,
 }
 
-/// The numbers of one note, as written to its JSON file.
+/// A figure's points: series (`kommune`, `bot`) → month relative to start → percent. Months
+/// hidden by output control, or that nobody can be followed in, are left out.
+pub type FigurePoints = BTreeMap<String, BTreeMap<i32, f64>>;
+
+/// The numbers of one note, as written to its JSON file: every number the note prints.
 #[derive(Debug, Clone, Serialize)]
 pub struct Note {
     /// Municipality.
@@ -58,88 +62,308 @@ pub struct Note {
     pub grupper: BTreeMap<String, GroupNumbers>,
     /// All BOT participants, for comparison.
     pub bot: GroupNumbers,
+    /// The figures' points by figure id (`status_profil`, `status_igu`).
+    pub figurer: BTreeMap<String, FigurePoints>,
     /// Cells hidden for discretion (group and why).
     pub undertrykt: Vec<String>,
 }
 
-fn numbers(people: &[&Participant]) -> GroupNumbers {
-    let n = people.len().max(1) as f64;
+/// The figures of a note: id, what it shows, and the monthly profile behind it.
+const FIGURES: [(&str, &str, fn(&Participant) -> &[f64; 25]); 2] = [
+    ("status_profil", "Beskæftigelsesgrad", |p| &p.profile),
+    ("status_igu", "Andel i IGU", |p| &p.igu_profile),
+];
+
+/// The output-control log of a note while it is made: every published cell with the persons
+/// behind it, and every hidden one.
+#[derive(Debug, Default)]
+struct Cells {
+    shown: Vec<Basis>,
+    hidden: Vec<Suppressed>,
+}
+
+impl Cells {
+    /// The mean of `values` (one per person) as the cell `cell`: NaN when nobody has a value, or
+    /// when output control hides it (then logged).
+    fn mean(&mut self, cell: String, values: &[f64], threshold: usize) -> f64 {
+        if values.is_empty() {
+            return f64::NAN;
+        }
+        let basis = Basis::of(cell, values);
+        if basis.problem(threshold).is_some() {
+            self.hidden.push(Suppressed::mean(basis.celle, values));
+            return f64::NAN;
+        }
+        self.shown.push(basis);
+        values.iter().sum::<f64>() / values.len() as f64
+    }
+
+    /// Moves the shown cell `cell` to the hidden ones (secondary suppression); false when it is
+    /// not shown.
+    fn hide(&mut self, cell: &str) -> bool {
+        let Some(at) = self.shown.iter().position(|b| b.celle == cell) else {
+            return false;
+        };
+        let basis = self.shown.remove(at);
+        self.hidden
+            .push(Suppressed::secondary(basis.celle, basis.personer));
+        true
+    }
+
+    /// Whether `cell` is hidden.
+    fn is_hidden(&self, cell: &str) -> bool {
+        self.hidden.iter().any(|s| s.celle == cell)
+    }
+}
+
+/// The numbers of `people` as the group at `prefix` (`grupper.alle`, `bot`), each under output
+/// control.
+fn numbers(
+    prefix: &str,
+    people: &[&Participant],
+    cells: &mut Cells,
+    threshold: usize,
+) -> GroupNumbers {
+    cells
+        .shown
+        .push(Basis::count(format!("{prefix}.antal"), people.len()));
+    let finite = |f: &dyn Fn(&Participant) -> f64| -> Vec<f64> {
+        people
+            .iter()
+            .map(|p| f(p))
+            .filter(|x| x.is_finite())
+            .collect()
+    };
+    let weeks = finite(&|p| p.weeks_in_project);
     let maal = MEASURES
         .iter()
         .enumerate()
         .map(|(k, (key, _))| {
-            let mean = |f: &dyn Fn(&Participant) -> f64| {
-                let v: Vec<f64> = people
-                    .iter()
-                    .map(|p| f(p))
-                    .filter(|x| x.is_finite())
-                    .collect();
-                if v.is_empty() {
-                    f64::NAN
-                } else {
-                    v.iter().sum::<f64>() / v.len() as f64
-                }
-            };
-            (
-                key.to_string(),
-                [mean(&|p| p.before[k]), mean(&|p| p.after[k])],
-            )
+            let before = finite(&|p| p.before[k]);
+            let after = finite(&|p| p.after[k]);
+            let values = [
+                cells.mean(format!("{prefix}.maal.{key}.0"), &before, threshold),
+                cells.mean(format!("{prefix}.maal.{key}.1"), &after, threshold),
+            ];
+            (key.to_string(), values)
         })
         .collect();
     GroupNumbers {
         antal: people.len(),
-        uger: people.iter().map(|p| p.weeks_in_project).sum::<f64>() / n,
+        uger: cells.mean(format!("{prefix}.uger"), &weeks, threshold),
         maal,
     }
 }
 
-/// The numbers of a municipality's note, with discretion applied, and the output-control log of
-/// what was hidden (with the counts behind it; written beside the note, not in it).
-pub fn note(
+/// A figure's points for `members` as the series at `prefix` (`figurer.status_igu.kommune`): a
+/// month's point rests on the persons followed that month (IGU: a share of persons, so those in
+/// it and not in it count too).
+fn points(
+    prefix: &str,
+    members: &[&Participant],
+    profile: fn(&Participant) -> &[f64; 25],
+    cells: &mut Cells,
+    threshold: usize,
+) -> BTreeMap<i32, f64> {
+    (0..25)
+        .filter_map(|k| {
+            let values: Vec<f64> = (members.iter())
+                .map(|p| profile(p)[k])
+                .filter(|x| x.is_finite())
+                .collect();
+            let month = k as i32 - 12;
+            let mean = cells.mean(format!("{prefix}.{month}"), &values, threshold);
+            mean.is_finite().then_some((month, mean * 100.0))
+        })
+        .collect()
+}
+
+/// The numbers of a municipality's note with primary suppression applied, and its log.
+fn note(
     municipality: &str,
     all: &[Participant],
     cutoff: NaiveDate,
     threshold: usize,
-) -> (Note, Vec<Suppressed>) {
+) -> (Note, Cells) {
     let mine: Vec<&Participant> = all
         .iter()
         .filter(|p| p.municipality == municipality)
         .collect();
+    let everyone: Vec<&Participant> = all.iter().collect();
     let women: Vec<&Participant> = mine.iter().copied().filter(|p| !p.male).collect();
     let men: Vec<&Participant> = mine.iter().copied().filter(|p| p.male).collect();
     let mut grupper = BTreeMap::new();
     let mut undertrykt = Vec::new();
-    let mut log = Vec::new();
-    if diskretion::publishable(mine.len(), threshold) && !mine.is_empty() {
-        grupper.insert("alle".into(), numbers(&mine));
+    let mut cells = Cells::default();
+    let shown = diskretion::publishable(mine.len(), threshold) && !mine.is_empty();
+    if shown {
+        grupper.insert(
+            "alle".into(),
+            numbers("grupper.alle", &mine, &mut cells, threshold),
+        );
         match diskretion::split((women.len(), men.len()), threshold) {
             (Cell::Shown(w), Cell::Shown(m)) => {
                 for (key, people, count) in [("kvinder", &women, w), ("maend", &men, m)] {
                     if count > 0 {
-                        grupper.insert(key.into(), numbers(people));
+                        let prefix = format!("grupper.{key}");
+                        grupper.insert(key.into(), numbers(&prefix, people, &mut cells, threshold));
                     }
                 }
             }
             _ => {
                 undertrykt.push("kvinder og mænd: mindst én af grupperne har færre end grænsen (og den anden kan udledes af totalen)".into());
                 for (key, count) in [("kvinder", women.len()), ("maend", men.len())] {
-                    log.push(Suppressed::primary(key, mine.len(), Some(count)));
+                    (cells.hidden).push(Suppressed::primary(
+                        format!("grupper.{key}.antal"),
+                        mine.len(),
+                        Some(count),
+                    ));
                 }
             }
         }
     } else {
         undertrykt.push("alle: færre deltagere end grænsen".into());
-        log.push(Suppressed::primary("alle", mine.len(), None));
+        (cells.hidden).push(Suppressed::primary("grupper.alle.antal", mine.len(), None));
     }
-    let everyone: Vec<&Participant> = all.iter().collect();
+    let figurer = FIGURES
+        .iter()
+        .map(|(id, _, profile)| {
+            let mut series = BTreeMap::new();
+            if shown {
+                let prefix = format!("figurer.{id}.kommune");
+                series.insert(
+                    "kommune".to_string(),
+                    points(&prefix, &mine, *profile, &mut cells, threshold),
+                );
+            }
+            let prefix = format!("figurer.{id}.bot");
+            series.insert(
+                "bot".to_string(),
+                points(&prefix, &everyone, *profile, &mut cells, threshold),
+            );
+            (id.to_string(), series)
+        })
+        .collect();
     let note = Note {
         kommune: municipality.to_string(),
         opgjort: cutoff.to_string(),
         grupper,
-        bot: numbers(&everyone),
+        bot: numbers("bot", &everyone, &mut cells, threshold),
+        figurer,
         undertrykt,
     };
-    (note, log)
+    (note, cells)
+}
+
+impl Note {
+    /// Hides the number at `cell` (a path as in the log): NaN in a table, left out of a figure.
+    fn hide(&mut self, cell: &str) {
+        let parts: Vec<&str> = cell.split('.').collect();
+        match parts.as_slice() {
+            ["grupper", g, "uger"] => {
+                if let Some(x) = self.grupper.get_mut(*g) {
+                    x.uger = f64::NAN;
+                }
+            }
+            ["grupper", g, "maal", m, k] => {
+                let value = (self.grupper.get_mut(*g))
+                    .and_then(|x| x.maal.get_mut(*m))
+                    .zip(k.parse::<usize>().ok())
+                    .and_then(|(v, k)| v.get_mut(k));
+                if let Some(v) = value {
+                    *v = f64::NAN;
+                }
+            }
+            ["figurer", id, series, month] => {
+                let points = self.figurer.get_mut(*id).and_then(|f| f.get_mut(*series));
+                if let (Some(points), Ok(month)) = (points, month.parse::<i32>()) {
+                    points.remove(&month);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Secondary suppression inside one note: a measure hidden for all the municipality's
+/// participants or for one sex is hidden for both sexes (each would follow from the others
+/// and the counts).
+fn within(note: &mut Note, cells: &mut Cells) {
+    let hidden: Vec<String> = cells.hidden.iter().map(|s| s.celle.clone()).collect();
+    for cell in hidden {
+        let Some(rest) = ["grupper.alle.", "grupper.kvinder.", "grupper.maend."]
+            .iter()
+            .find_map(|p| cell.strip_prefix(p))
+        else {
+            continue;
+        };
+        if rest == "antal" {
+            continue;
+        }
+        for sex in ["kvinder", "maend"] {
+            let other = format!("grupper.{sex}.{rest}");
+            if cells.hide(&other) {
+                note.hide(&other);
+            }
+        }
+    }
+}
+
+/// The cells of a note that describe the municipality's own participants (not the sexes, not all
+/// BOT): those that could be worked out from all BOT minus the other municipalities.
+fn local(cell: &str) -> bool {
+    cell.starts_with("grupper.alle.")
+        || (cell.starts_with("figurer.") && cell.contains(".kommune."))
+}
+
+/// Secondary suppression across the notes: all BOT minus the other municipalities gives a cell
+/// that exactly one note hides (a note below the threshold hides all of them), so the same cell
+/// is hidden in a second note too, the one where it rests on the fewest persons. A note whose
+/// count is hidden this way shows no numbers at all.
+fn across(notes: &mut [(Note, Cells)]) {
+    let mut paths: Vec<String> = (notes.iter())
+        .flat_map(|(_, c)| c.shown.iter().map(|b| b.celle.clone()))
+        .filter(|c| local(c))
+        .collect();
+    // A note's count first: a note hidden as a whole hides all its cells at once.
+    paths.sort_by_key(|p| (p != "grupper.alle.antal", p.clone()));
+    paths.dedup();
+    for path in paths {
+        let hidden_in =
+            |(n, c): &(Note, Cells)| !n.grupper.contains_key("alle") || c.is_hidden(&path);
+        if notes.iter().filter(|x| hidden_in(x)).count() != 1 {
+            continue;
+        }
+        let Some(at) = (0..notes.len())
+            .filter_map(|i| {
+                let basis = notes[i].1.shown.iter().find(|b| b.celle == path)?;
+                Some((basis.personer, i))
+            })
+            .min()
+            .map(|(_, i)| i)
+        else {
+            continue;
+        };
+        let (note, cells) = &mut notes[at];
+        if path == "grupper.alle.antal" {
+            let all: Vec<String> = (cells.shown.iter())
+                .map(|b| b.celle.clone())
+                .filter(|c| local(c) || c.starts_with("grupper."))
+                .collect();
+            for cell in all {
+                cells.hide(&cell);
+            }
+            note.grupper.clear();
+            note.figurer.values_mut().for_each(|f| {
+                f.remove("kommune");
+            });
+            note.undertrykt.push("alle: skjult, så en anden kommunes skjulte tal ikke kan regnes ud fra alle BOT-deltagere".into());
+        } else {
+            cells.hide(&path);
+            note.hide(&path);
+            within(note, cells);
+        }
+    }
 }
 
 /// Runs `statusnotater`.
@@ -174,10 +398,9 @@ pub fn run(args: &StatusArgs) -> Result<()> {
             ));
         }
     }
-    let chosen: Vec<&String> = municipalities
-        .iter()
+    let chosen_count = (municipalities.iter())
         .filter(|m| args.kommune.is_empty() || args.kommune.contains(m))
-        .collect();
+        .count();
     let template_path = config.root.join("statusnotat.md");
     let template = std::fs::read_to_string(&template_path).with_context(|| {
         InputError::new(format!(
@@ -187,26 +410,38 @@ pub fn run(args: &StatusArgs) -> Result<()> {
     })?;
     let threshold = config.analyse.diskretion;
     let started = std::time::Instant::now();
-    chosen
-        .par_iter()
+    // Every municipality's numbers, also of those not asked for: the suppression across notes
+    // depends on all of them.
+    let mut notes: Vec<(Note, Cells)> = municipalities
+        .iter()
         .map(|m| {
-            let (n, log) = note(m, &people, cutoff, threshold);
+            let (mut n, mut cells) = note(m, &people, cutoff, threshold);
+            within(&mut n, &mut cells);
+            (n, cells)
+        })
+        .collect();
+    across(&mut notes);
+    let chosen: Vec<(Note, Cells)> = notes
+        .into_iter()
+        .filter(|(n, _)| args.kommune.is_empty() || args.kommune.contains(&n.kommune))
+        .collect();
+    chosen
+        .into_par_iter()
+        .map(|(n, cells)| {
             write_note(
                 &config,
                 &args.out,
                 &template_path,
                 &template,
                 &n,
-                log,
-                &people,
-                threshold,
+                diskretion::Log::new(threshold, cells.hidden, cells.shown),
                 &source.description,
             )
         })
         .collect::<Result<Vec<()>>>()?;
     eprintln!(
         "{} statusnotater skrevet til {} på {:.1} s",
-        chosen.len(),
+        chosen_count,
         args.out.display(),
         started.elapsed().as_secs_f64()
     );
@@ -263,59 +498,42 @@ fn table(n: &Note) -> Table {
         label: "Antal deltagere".into(),
         cells: counts,
     });
+    let mut notes = vec!["Note: «Før» er året før start; «efter» er tiden fra start til opgørelsesdatoen eller forløbets afslutning. Beskæftigelsesgraden er i procent af fuld tid.".to_string()];
+    let hidden = (n.grupper.values().chain([&n.bot]))
+        .any(|g| g.maal.values().flatten().any(|x| !x.is_finite()));
+    if hidden {
+        notes.push("«–»: ikke vist af diskretionshensyn, fordi tallet ville bygge på for få personer (eller på for få med en værdi over 0), eller fordi det kunne regnes ud fra andre viste tal.".into());
+    }
     Table {
         id: "status".into(),
-        title: format!("Deltagerne i {} før og efter start sammenlignet med alle BOT-deltagere", n.kommune),
+        title: format!(
+            "Deltagerne i {} før og efter start sammenlignet med alle BOT-deltagere",
+            n.kommune
+        ),
         header,
         groups: column_groups,
         rows,
-        notes: vec!["Note: «Før» er året før start; «efter» er tiden fra start til opgørelsesdatoen eller forløbets afslutning. Beskæftigelsesgraden er i procent af fuld tid.".into()],
+        notes,
     }
 }
 
 /// A line chart of a monthly profile around start (−12..=12), the municipality beside all BOT
-/// participants; months that fewer than `threshold` persons can be followed in are left out.
-fn profile_figure(
-    n: &Note,
-    people: &[Participant],
-    threshold: usize,
-    id: &str,
-    what: &str,
-    profile: fn(&Participant) -> &[f64; 25],
-    log: &mut Vec<Suppressed>,
-) -> Result<Figure> {
-    // A month's point rests on the persons followed that month; where it is a share of persons
-    // (IGU: each person in or not), the persons in it and not in it count too
-    // (diskretion::mean_publishable).
-    let mut series_of = |members: Vec<&Participant>, label: &str| -> Series {
-        let mut points = Vec::new();
-        for k in 0..25 {
-            let v: Vec<f64> = members
-                .iter()
-                .map(|p| profile(p)[k])
-                .filter(|x| x.is_finite())
-                .collect();
-            let month = k as f64 - 12.0;
-            if diskretion::mean_publishable(&v, threshold) {
-                points.push((month, v.iter().sum::<f64>() / v.len() as f64 * 100.0));
-            } else if !v.is_empty() {
-                log.push(Suppressed::mean(format!("{id}.{label}.maaned_{month}"), &v));
-            }
-        }
-        Series {
+/// participants, from the note's points (months hidden by output control are left out).
+fn profile_figure(n: &Note, threshold: usize, id: &str, what: &str) -> Result<Figure> {
+    let series: Vec<Series> = [
+        ("kommune", n.kommune.as_str()),
+        ("bot", "Alle BOT-deltagere"),
+    ]
+    .into_iter()
+    .filter_map(|(key, label)| {
+        let points = n.figurer.get(id)?.get(key)?;
+        Some(Series {
             label: label.to_string(),
-            points,
+            points: points.iter().map(|(&m, &v)| (f64::from(m), v)).collect(),
             band: None,
-        }
-    };
-    let mine: Vec<&Participant> = people
-        .iter()
-        .filter(|p| p.municipality == n.kommune)
-        .collect();
-    let series = vec![
-        series_of(mine, &n.kommune),
-        series_of(people.iter().collect(), "Alle BOT-deltagere"),
-    ];
+        })
+    })
+    .collect();
     let mut axes = crate::figures::employment_axes(&series);
     axes.y_label = format!("{what} (pct.)");
     Ok(Figure {
@@ -325,48 +543,31 @@ fn profile_figure(
             n.kommune
         ),
         note: format!(
-            "Af diskretionshensyn er måneder udeladt, hvor færre end {} personer kan følges, eller hvor en andel ville bygge på færre end {} personer med eller uden kendetegnet.",
+            "Af diskretionshensyn er måneder udeladt, hvor færre end {} personer kan følges, eller hvor tallet ville bygge på færre end {} personer med eller uden kendetegnet.",
             threshold, threshold
         ),
         svg: line_chart(&axes, &series)?,
     })
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Writes a note as PDF, JSON, text and its output-control log.
 fn write_note(
     config: &Config,
     out: &Path,
     template_path: &Path,
     template: &str,
     n: &Note,
-    mut log: Vec<Suppressed>,
-    people: &[Participant],
-    threshold: usize,
+    log: diskretion::Log,
     source: &str,
 ) -> Result<()> {
     let slug = crate::dataset::slug(&n.kommune);
-    let employment = profile_figure(
-        n,
-        people,
-        threshold,
-        "status_profil",
-        "Beskæftigelsesgrad",
-        |p| &p.profile,
-        &mut log,
-    )?;
-    let igu = profile_figure(
-        n,
-        people,
-        threshold,
-        "status_igu",
-        "Andel i IGU",
-        |p| &p.igu_profile,
-        &mut log,
-    )?;
+    let threshold = log.taerskel;
+    let [employment, igu] = FIGURES.map(|(id, what, _)| profile_figure(n, threshold, id, what));
+    let (employment, igu) = (employment?, igu?);
     // The output-control log of the note, for the reviewer (stays on the server).
     fsutil::write_atomic(
         &out.join(format!("{slug}.diskretion.json")),
-        diskretion::log_json(threshold, &log)?.as_bytes(),
+        log.to_json()?.as_bytes(),
     )?;
     let tables = BTreeMap::from([("status".to_string(), table(n))]);
     let figures: BTreeMap<String, Figure> = [employment, igu]
