@@ -191,7 +191,8 @@ fn default_seed() -> u64 {
 fn default_bootstrap() -> usize {
     500
 }
-fn default_discretion() -> usize {
+/// The project's output-control threshold (DST's rule is 3; BOT uses 5).
+pub fn default_discretion() -> usize {
     5
 }
 

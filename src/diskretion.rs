@@ -197,6 +197,16 @@ pub fn total_shown(hidden: usize, sums: &[usize], threshold: usize) -> bool {
     hidden == 0 || (hidden >= 2 && sums.iter().all(|&s| publishable(s, threshold)))
 }
 
+/// Whether the number under `key` in `resultater.json` counts persons: `antal.*.*`, the
+/// population funnel (`befolkning.*.*`) and Tabel 2.1's deliveries.
+pub fn is_count(key: &str) -> bool {
+    let parts: Vec<&str> = key.split('.').collect();
+    matches!(
+        parts.as_slice(),
+        ["antal", _, _] | ["befolkning", _, _] | ["tabel_2_1", _, "alle" | "kvinder" | "maend"]
+    )
+}
+
 /// A published number that breaks output control, as [`audit`] finds it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Leak {
@@ -234,7 +244,7 @@ pub fn audit(results: &crate::results::Results, threshold: usize) -> Vec<Leak> {
     for (key, &value) in tal {
         let parts: Vec<&str> = key.split('.').collect();
         match parts.as_slice() {
-            ["antal", _, _] | ["befolkning", _, _] | ["tabel_2_1", _, "alle" | "kvinder" | "maend"] => {
+            _ if is_count(key) => {
                 if small(value) {
                     leak(key, format!("en optælling på {value} personer"));
                 }

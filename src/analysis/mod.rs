@@ -52,6 +52,7 @@ pub fn provenance(config: &Config, datakilde: &str, registers: &Registers) -> Re
         seed: config.analyse.seed,
         bootstrap: config.analyse.bootstrap,
         dream_til: format!("{y}-{m:02}"),
+        diskretion: config.analyse.diskretion,
     })
 }
 
@@ -82,6 +83,7 @@ pub fn empty_results() -> Results {
             seed: 0,
             bootstrap: 0,
             dream_til: String::new(),
+            diskretion: 0,
         },
         befolkning: Vec::new(),
         estimater: BTreeMap::new(),
@@ -323,6 +325,7 @@ pub fn assemble(config: &Config, datakilde: &str, parts: Parts) -> Results {
         seed: config.analyse.seed,
         bootstrap: config.analyse.bootstrap,
         dream_til: data.proveniens.dream_til.clone(),
+        diskretion: config.analyse.diskretion,
     };
     results.befolkning = data.befolkning.clone();
     results.etiketter = data.etiketter.clone();

@@ -11,6 +11,7 @@
 //! into `OUT/gammel` and `OUT/ny`, sharing one results cache, so a second version that differs in
 //! one analysis estimates only that analysis.
 
+mod control;
 pub mod pdf;
 pub mod summary;
 pub mod text;
@@ -30,7 +31,7 @@ use values::{EstimateChange, EstimateValues, KeyEntry, NumberChange, TextChange}
 pub const FORMAT: &str = "effektrapport-diff/1";
 
 /// The provenance fields, in the order they are shown, with their Danish labels.
-pub const PROVENANCE_FIELDS: [(&str, &str); 8] = [
+pub const PROVENANCE_FIELDS: [(&str, &str); 9] = [
     ("dream_til", "Datavintage (DREAM til)"),
     ("data_fingeraftryk", "Datafingeraftryk"),
     ("konfiguration_fingeraftryk", "Konfigurationsfingeraftryk"),
@@ -39,6 +40,7 @@ pub const PROVENANCE_FIELDS: [(&str, &str); 8] = [
     ("datakilde", "Datakilde"),
     ("seed", "Seed"),
     ("bootstrap", "Bootstrap-replikationer (B)"),
+    ("diskretion", "Diskretionsgrænse (personer)"),
 ];
 
 /// A build folder as read for comparison.
@@ -263,6 +265,12 @@ pub struct Diff {
     pub saetninger: Vec<text::SentenceChange>,
     /// Notes about the comparison itself (e.g. a missing `rapport.txt`).
     pub bemaerkninger: Vec<String>,
+    /// The output-control threshold of the comparison (the stricter of the two builds').
+    pub diskretion: usize,
+    /// The output-control log: each count change hidden (1 to threshold − 1 persons), with its
+    /// size. Written to `diff.diskretion.json`, never to `diff.json`.
+    #[serde(skip)]
+    pub diskretionslog: Vec<crate::diskretion::Suppressed>,
 }
 
 /// Compares two builds.
@@ -363,7 +371,7 @@ pub fn compare(old: &Build, new: &Build, tolerance: f64) -> Diff {
         || !fjernet.is_empty()
         || !saetninger.is_empty()
         || opsummering.advarsler_aendret > 0;
-    Diff {
+    let mut diff = Diff {
         format: FORMAT,
         gammel: old.dir.display().to_string(),
         ny: new.dir.display().to_string(),
@@ -380,7 +388,18 @@ pub fn compare(old: &Build, new: &Build, tolerance: f64) -> Diff {
         tekst_sammenlignet,
         saetninger,
         bemaerkninger,
+        diskretion: control::threshold(old, new),
+        diskretionslog: Vec::new(),
+    };
+    diff.diskretionslog = control::apply(&mut diff);
+    if !diff.diskretionslog.is_empty() {
+        diff.bemaerkninger.push(format!(
+            "{} optællinger ændrede sig med færre end {} personer; de vises som «–» af diskretionshensyn",
+            diff.diskretionslog.len(),
+            diff.diskretion
+        ));
     }
+    diff
 }
 
 fn compare_provenance(
@@ -572,6 +591,10 @@ pub fn run(args: &DiffArgs) -> Result<i32> {
     let pdf = pdf::render(&diff)?;
     fsutil::write_atomic(&out.join("diff.json"), json.as_bytes())?;
     fsutil::write_atomic(&out.join("diff.pdf"), &pdf)?;
+    fsutil::write_atomic(
+        &out.join("diff.diskretion.json"),
+        crate::diskretion::log_json(diff.diskretion, &diff.diskretionslog)?.as_bytes(),
+    )?;
     print!("{}", summary::terminal(&diff, &out));
     Ok(if diff.aendret { 1 } else { 0 })
 }

@@ -61,6 +61,9 @@ pub struct CountChange {
     pub ny: Option<u64>,
     /// New − old.
     pub forskel: Option<i64>,
+    /// Hidden by output control: the count changed by 1 to threshold − 1 persons, so old, new
+    /// and the difference are left out (`null`).
+    pub skjult: bool,
 }
 
 impl CountChange {
@@ -73,7 +76,18 @@ impl CountChange {
             gammel,
             ny,
             forskel,
+            skjult: false,
         }
+    }
+
+    /// Leaves out the values (output control).
+    pub fn hide(&mut self) {
+        *self = CountChange {
+            gammel: None,
+            ny: None,
+            forskel: None,
+            skjult: true,
+        };
     }
 }
 
@@ -140,6 +154,16 @@ pub struct NumberChange {
     pub ny: Option<f64>,
     /// New − old.
     pub forskel: Option<f64>,
+    /// Hidden by output control (a count that changed by 1 to threshold − 1 persons): old, new
+    /// and the difference are left out (`null`).
+    pub skjult: bool,
+}
+
+impl NumberChange {
+    /// Leaves out the values (output control).
+    pub fn hide(&mut self) {
+        (self.gammel, self.ny, self.forskel, self.skjult) = (None, None, None, true);
+    }
 }
 
 /// A key present in only one of the builds.
@@ -338,6 +362,7 @@ pub fn compare_number(
             gammel: c.gammel,
             ny: c.ny,
             forskel: c.forskel,
+            skjult: false,
         }
     })
 }

@@ -52,6 +52,9 @@ pub struct Provenance {
     pub bootstrap: usize,
     /// Last month covered by DREAM (`YYYY-MM`).
     pub dream_til: String,
+    /// The output-control threshold the numbers were published under (`analyse.diskretion`).
+    #[serde(default = "crate::config::default_discretion")]
+    pub diskretion: usize,
 }
 
 /// A coefficient of the propensity-score model.

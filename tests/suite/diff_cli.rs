@@ -52,6 +52,7 @@ fn old_results() -> Results {
             seed: 20200615,
             bootstrap: 100,
             dream_til: "2019-03".into(),
+            diskretion: 5,
         },
         befolkning: Vec::new(),
         estimater,
@@ -379,5 +380,83 @@ fn a_build_without_rapport_txt_compares_numbers_only() {
             .as_str()
             .unwrap()
             .contains("rapport.txt")
+    );
+}
+
+/// Output control of the diff: a count that changed by 1 to 4 persons between two vintages (the
+/// persons who came or went) is left out of `diff.json`, the table and the sentences that print
+/// it, and listed in `diff.diskretion.json`; a change of 5 or more is shown. So is the persons
+/// behind an estimate.
+#[test]
+fn a_count_that_changed_by_fewer_than_five_persons_is_hidden() {
+    let (_guard, root) = tmp();
+    let (old_dir, new_dir, out_dir) = (root.join("gammel"), root.join("ny"), root.join("ud"));
+    let mut old = old_results();
+    let mut new = old_results();
+    old.tal.insert("antal.alle.deltagere".into(), 412.0);
+    new.tal.insert("antal.alle.deltagere".into(), 414.0);
+    old.tal.insert("antal.alle.kontrol".into(), 2229.0);
+    new.tal.insert("antal.alle.kontrol".into(), 2240.0);
+    let key = "tabel_4_1.alle.m2.beskaeftigelse";
+    new.estimater.get_mut(key).unwrap().n_behandlede = 362;
+    write_build(
+        &old_dir,
+        &old,
+        Some("Titel\n\u{c}\nI alt 412 deltagere og 2.229 kontroller."),
+    );
+    write_build(
+        &new_dir,
+        &new,
+        Some("Titel\n\u{c}\nI alt 414 deltagere og 2.240 kontroller."),
+    );
+    let out = diff(&[&old_dir, &new_dir, Path::new("--out"), &out_dir]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json = read_json(&out_dir.join("diff.json"));
+    let text = json.to_string();
+    for hidden in ["412", "414", "362"] {
+        assert!(!text.contains(hidden), "{hidden} in {text}");
+    }
+    let change = |k: &str| {
+        json["tal"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["noegle"] == k)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(change("antal.alle.deltagere")["skjult"], Value::Bool(true));
+    assert_eq!(change("antal.alle.kontrol")["forskel"], 11.0);
+    let estimate = json["estimater"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["noegle"] == key)
+        .unwrap();
+    assert_eq!(estimate["n_behandlede"]["skjult"], Value::Bool(true));
+    assert!(estimate["n_behandlede"]["gammel"].is_null());
+    let sentence = json["saetninger"][0]["ny"].as_str().unwrap();
+    assert!(sentence.ends_with("I alt [skjult] deltagere og 2.240 kontroller."), "{sentence}");
+    let log = read_json(&out_dir.join("diff.diskretion.json"));
+    assert_eq!(log["taerskel"], 5);
+    let cells: Vec<(String, u64)> = (log["skjulte_celler"].as_array().unwrap().iter())
+        .map(|c| {
+            (
+                c["celle"].as_str().unwrap().to_string(),
+                c["personer"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        cells,
+        [
+            ("antal.alle.deltagere".to_string(), 2),
+            (format!("{key}.n_behandlede"), 3)
+        ]
     );
 }

@@ -88,7 +88,12 @@ fn notes_for_all_municipalities_respect_discretion() {
     }
     let igu: Vec<&serde_json::Value> = cells
         .iter()
-        .filter(|c| c["celle"].as_str().unwrap().starts_with("figurer.status_igu.kommune."))
+        .filter(|c| {
+            c["celle"]
+                .as_str()
+                .unwrap()
+                .starts_with("figurer.status_igu.kommune.")
+        })
         .collect();
     assert!(!igu.is_empty(), "{log}");
     for point in igu {
