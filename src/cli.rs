@@ -241,6 +241,76 @@ pub struct DiffArgs {
     pub tolerance: f64,
 }
 
+// The commands' options as the library's plain requests: the library never sees clap.
+
+impl From<BuildArgs> for crate::pipeline::Request {
+    fn from(a: BuildArgs) -> Self {
+        crate::pipeline::Request {
+            config: a.source.config,
+            data: a.source.data,
+            out: a.out,
+            watch: a.watch,
+            templates: a.templates,
+            quiet: a.quiet,
+        }
+    }
+}
+
+impl From<TjekArgs> for crate::tjek::Request {
+    fn from(a: TjekArgs) -> Self {
+        crate::tjek::Request {
+            config: a.source.config,
+            data: a.source.data,
+            out: a.out,
+        }
+    }
+}
+
+impl From<StatusArgs> for crate::statusnotat::Request {
+    fn from(a: StatusArgs) -> Self {
+        crate::statusnotat::Request {
+            config: a.source.config,
+            data: a.source.data,
+            kommune: a.kommune,
+            runde: a.runde,
+            cutoff: a.cutoff,
+            out: a.out,
+        }
+    }
+}
+
+impl From<EstimateArgs> for crate::estimate::Request {
+    fn from(a: EstimateArgs) -> Self {
+        crate::estimate::Request {
+            data: a.data,
+            treatment: a.treatment,
+            covariates: a.covariates,
+            outcomes: a.outcomes,
+            method: a.method,
+            kernel: a.kernel,
+            bandwidth: a.bandwidth,
+            exact: a.exact,
+            pscore: a.pscore,
+            bootstrap: a.bootstrap,
+            seed: a.seed,
+            threads: a.threads,
+        }
+    }
+}
+
+impl From<DiffArgs> for crate::diff::Request {
+    fn from(a: DiffArgs) -> Self {
+        crate::diff::Request {
+            old: a.old,
+            new: a.new,
+            out: a.out,
+            config: a.config,
+            data: a.data,
+            tolerance: a.tolerance,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::Cli;

@@ -412,13 +412,13 @@ pub fn audit_notes(notes: &[(String, serde_json::Value, Log)], threshold: usize)
             .into_iter()
             .filter(|s| has(&format!("grupper.{s}.antal")))
             .collect();
-        if let [one] = sexes.as_slice() {
-            if note["grupper"][one]["antal"] != note["grupper"]["alle"]["antal"] {
-                leak(
-                    format!("{name}: grupper.{one}.antal"),
-                    "det ene køn vises alene, så det andet følger af totalen".into(),
-                );
-            }
+        if let [one] = sexes.as_slice()
+            && note["grupper"][one]["antal"] != note["grupper"]["alle"]["antal"]
+        {
+            leak(
+                format!("{name}: grupper.{one}.antal"),
+                "det ene køn vises alene, så det andet følger af totalen".into(),
+            );
         }
         if sexes.len() == 2 {
             for (path, _) in &numbers {

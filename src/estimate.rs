@@ -4,15 +4,43 @@
 //! the exact-matching variable) are dropped first, as kmatch's `marksample`/`markout` does; their
 //! number is printed on stderr and given as `n_dropped_missing` in the JSON.
 
-use crate::cli::EstimateArgs;
 use crate::error::InputError;
 use crate::estimators::{self, BandwidthRule, EstimateRequest};
 use anyhow::Result;
 use ndarray::Array2;
 use polars::prelude::*;
 
+/// What `estimate` is asked to do (the command line's `estimate` options, as plain values).
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// The table (SAS, parquet or CSV, recognised by content).
+    pub data: std::path::PathBuf,
+    /// The treatment column (0/1).
+    pub treatment: String,
+    /// The propensity-score covariates.
+    pub covariates: Vec<String>,
+    /// The outcome columns.
+    pub outcomes: Vec<String>,
+    /// The estimator.
+    pub method: estimators::Method,
+    /// The kernel.
+    pub kernel: estimators::Kernel,
+    /// The bandwidth: `pm`, `cv` or a number, as typed.
+    pub bandwidth: String,
+    /// Exact matching on this column.
+    pub exact: Option<String>,
+    /// The propensity-score model.
+    pub pscore: estimators::PsModel,
+    /// Bootstrap replicates (`None`: analytic standard errors).
+    pub bootstrap: Option<usize>,
+    /// The bootstrap seed.
+    pub seed: u64,
+    /// Threads (the results do not depend on them).
+    pub threads: Option<usize>,
+}
+
 /// Runs `estimate`.
-pub fn run(args: &EstimateArgs) -> Result<()> {
+pub fn run(args: &Request) -> Result<()> {
     let file = args.data.display().to_string();
     let mut used = vec![args.treatment.clone()];
     used.extend(args.covariates.iter().cloned());

@@ -24,6 +24,7 @@ pub mod error;
 pub mod estimators;
 pub mod figures;
 pub mod fsutil;
+pub mod groups;
 pub mod locale;
 pub mod municipalities;
 pub mod pdf;
@@ -53,7 +54,7 @@ use cli::{Cli, Command};
 /// Runs one command of the command line.
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Build(args) => pipeline::run(&args).map(|_| ()),
+        Command::Build(args) => pipeline::run(&args.into()).map(|_| ()),
         Command::Synth(args) => {
             let vintage = args
                 .vintage
@@ -73,15 +74,10 @@ pub fn run(cli: Cli) -> Result<()> {
             eprintln!("syntetiske registre skrevet til {}", args.out.display());
             Ok(())
         }
-        Command::Estimate(args) => estimate::run(&args),
-        Command::Statusnotater(args) => statusnotat::run(&args),
-        Command::Diff(args) => diff::run(&args).map(|_| ()),
-        Command::Tjek(args) => tjek::run(&tjek::Request {
-            config: args.source.config,
-            data: args.source.data,
-            out: args.out,
-        })
-        .map(|_| ()),
+        Command::Estimate(args) => estimate::run(&args.into()),
+        Command::Statusnotater(args) => statusnotat::run(&args.into()),
+        Command::Diff(args) => diff::run(&args.into()).map(|_| ()),
+        Command::Tjek(args) => tjek::run(&args.into()).map(|_| ()),
     }
 }
 
@@ -89,12 +85,8 @@ pub fn run(cli: Cli) -> Result<()> {
 /// returns 1 when the builds differ (like diff(1)). Errors are returned as by [`run`].
 pub fn run_with_status(cli: Cli) -> Result<i32> {
     match cli.command {
-        Command::Diff(args) => diff::run(&args),
-        Command::Tjek(args) => tjek::run(&tjek::Request {
-            config: args.source.config,
-            data: args.source.data,
-            out: args.out,
-        }),
+        Command::Diff(args) => diff::run(&args.into()),
+        Command::Tjek(args) => tjek::run(&args.into()),
         command => run(Cli { command }).map(|()| 0),
     }
 }

@@ -2,10 +2,15 @@
 //! average weeks in the project up to the last delivery, under disclosure control.
 
 use crate::diskretion::{self, Cell, Suppressed};
+use crate::groups::Group;
 use crate::registers::Registers;
 use crate::results::Results;
 use anyhow::Result;
 use std::collections::BTreeMap;
+
+/// The results keys of the two sexes' columns.
+const WOMEN: &str = Group::Kvinder.key();
+const MEN: &str = Group::Maend.key();
 
 /// Counts per delivering municipality into `results.tal` as `tabel_2_1.<kommune>.{alle,kvinder,maend,uger}`;
 /// hidden cells are left out and listed in `results.diskretion`. A total is hidden as well when it
@@ -61,13 +66,13 @@ pub fn tabulate(registers: &Registers, threshold: usize, results: &mut Results) 
         }
         match diskretion::split((*women, *men), threshold) {
             (Cell::Shown(w), Cell::Shown(m)) => {
-                results.tal.insert(format!("{prefix}.kvinder"), w as f64);
-                results.tal.insert(format!("{prefix}.maend"), m as f64);
+                results.tal.insert(format!("{prefix}.{WOMEN}"), w as f64);
+                results.tal.insert(format!("{prefix}.{MEN}"), m as f64);
             }
             _ => {
-                results.diskretion.push(format!("{prefix}.kvinder"));
-                results.diskretion.push(format!("{prefix}.maend"));
-                for (sex, count) in [("kvinder", women), ("maend", men)] {
+                results.diskretion.push(format!("{prefix}.{WOMEN}"));
+                results.diskretion.push(format!("{prefix}.{MEN}"));
+                for (sex, count) in [(WOMEN, women), (MEN, men)] {
                     results.diskretionslog.push(Suppressed::primary(
                         format!("{prefix}.{sex}"),
                         *n,
@@ -95,9 +100,9 @@ pub fn tabulate(registers: &Registers, threshold: usize, results: &mut Results) 
     };
     let all_shown = diskretion::total_shown(hidden_all.0, &[hidden_all.1], threshold);
     let sex_shown = diskretion::total_shown(hidden_sex.0, &[hidden_sex.1, hidden_sex.2], threshold);
-    total_cell("alle", total.3 as f64, all_shown);
-    total_cell("kvinder", total.0 as f64, sex_shown);
-    total_cell("maend", total.1 as f64, sex_shown);
+    total_cell(Group::Alle.key(), total.3 as f64, all_shown);
+    total_cell(WOMEN, total.0 as f64, sex_shown);
+    total_cell(MEN, total.1 as f64, sex_shown);
     total_cell("uger", total.2 / total.3.max(1) as f64, all_shown);
     results
         .tal

@@ -10,14 +10,16 @@ use crate::estimators::{
     BalanceStats, BandwidthRule, Kernel, PsModel, Units, Weighting, balance, mean_abs_sdif,
     score_densities,
 };
+use crate::groups::Group;
 use crate::results::{BalanceRow, Results};
 use anyhow::Result;
 use std::collections::BTreeMap;
 
-const GROUPS: [(&str, Option<bool>); 3] = [
-    ("alle", None),
-    ("maend", Some(true)),
-    ("kvinder", Some(false)),
+/// The groups of the descriptive numbers, with the sex each holds (`None`: both).
+const GROUPS: [(Group, Option<bool>); 3] = [
+    (Group::Alle, None),
+    (Group::Maend, Some(true)),
+    (Group::Kvinder, Some(false)),
 ];
 
 /// Computes every descriptive number into `results`; `threshold` is the discretion threshold
@@ -45,8 +47,8 @@ pub fn all(
         let rows: Vec<usize> = (0..data.len())
             .filter(|&i| data.main_sample[i] && male.is_none_or(|m| data.male[i] == m))
             .collect();
-        descriptives(data, group, &rows, threshold, results);
-        balance_of(data, group, &rows, rule, threshold, results)?;
+        descriptives(data, group.key(), &rows, threshold, results);
+        balance_of(data, group.key(), &rows, rule, threshold, results)?;
     }
     results.figurer.insert(
         "figur_2_3".into(),
@@ -314,7 +316,8 @@ fn profile_by_sex(
     log: &mut Vec<diskretion::Suppressed>,
 ) -> BTreeMap<String, Vec<[f64; 2]>> {
     let mut series = BTreeMap::new();
-    for (name, male) in [("maend", true), ("kvinder", false)] {
+    for group in Group::SEXES {
+        let (name, male) = (group.key(), group == Group::Maend);
         let rows: Vec<usize> = (0..data.len())
             .filter(|&i| data.main_sample[i] && data.treated[i] && data.male[i] == male)
             .collect();

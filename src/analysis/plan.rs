@@ -46,57 +46,7 @@ pub const METHODS: [Method; 5] = [
     },
 ];
 
-/// A group of persons an analysis reports on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Group {
-    /// Everybody.
-    Alle,
-    /// Men.
-    Maend,
-    /// Women.
-    Kvinder,
-    /// (Placebo) start January 2017 – June 2018.
-    Start2018Juni,
-    /// (Placebo) start January 2017 – March 2018.
-    Start2018Marts,
-}
-
-impl Group {
-    /// The results key of the group.
-    pub fn key(self) -> &'static str {
-        match self {
-            Group::Alle => "alle",
-            Group::Maend => "maend",
-            Group::Kvinder => "kvinder",
-            Group::Start2018Juni => "start_2018_06",
-            Group::Start2018Marts => "start_2018_03",
-        }
-    }
-
-    /// The group's column label in a table, unless the table declares its own.
-    pub fn label(self) -> &'static str {
-        match self {
-            Group::Alle => "Alle",
-            Group::Maend => "Mænd",
-            Group::Kvinder => "Kvinder",
-            Group::Start2018Juni => "Start januar 2017 – juni 2018",
-            Group::Start2018Marts => "Start januar 2017 – marts 2018",
-        }
-    }
-
-    /// The group of a results key (`alle`, `maend`, …).
-    pub fn parse(key: &str) -> Option<Group> {
-        [
-            Group::Alle,
-            Group::Maend,
-            Group::Kvinder,
-            Group::Start2018Juni,
-            Group::Start2018Marts,
-        ]
-        .into_iter()
-        .find(|g| g.key() == key)
-    }
-}
+pub use crate::groups::Group;
 
 /// The population an analysis draws from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

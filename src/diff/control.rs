@@ -51,11 +51,11 @@ pub fn apply(diff: &mut Diff) -> Vec<Suppressed> {
     }
     for e in &mut diff.estimater {
         for (field, c) in [("n", &mut e.n), ("n_behandlede", &mut e.n_behandlede)] {
-            if let (Some(a), Some(b)) = (c.gammel, c.ny) {
-                if small(a, b) {
-                    hidden(format!("{}.{field}", e.noegle), a, b);
-                    c.hide();
-                }
+            if let (Some(a), Some(b)) = (c.gammel, c.ny)
+                && small(a, b)
+            {
+                hidden(format!("{}.{field}", e.noegle), a, b);
+                c.hide();
             }
         }
     }

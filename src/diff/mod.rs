@@ -17,7 +17,6 @@ pub mod summary;
 pub mod text;
 pub mod values;
 
-use crate::cli::DiffArgs;
 use crate::error::InputError;
 use crate::fsutil;
 use anyhow::{Context, Result};
@@ -505,7 +504,7 @@ fn prepare(
     input: &Input,
     given: &Path,
     side: &str,
-    args: &DiffArgs,
+    args: &Request,
     out: &Path,
 ) -> Result<(Build, Option<String>)> {
     let (config_path, data) = match input {
@@ -558,10 +557,27 @@ fn prepare(
     Ok((build, Some(note)))
 }
 
+/// What `diff` is asked to compare.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// The old version: a build folder, a report configuration or a data folder.
+    pub old: PathBuf,
+    /// The new version, as `old`.
+    pub new: PathBuf,
+    /// The folder of diff.json and diff.pdf (`None`: NEW/diff for a build folder, else build/diff).
+    pub out: Option<PathBuf>,
+    /// The configuration for a data folder given as old or new.
+    pub config: PathBuf,
+    /// The data folder for a configuration given as old or new.
+    pub data: Option<PathBuf>,
+    /// The relative tolerance.
+    pub tolerance: f64,
+}
+
 /// Runs `diff` from the command line: builds a config or data folder given as OLD or NEW,
 /// compares, writes `diff.json` and `diff.pdf`, prints the summary. Returns the exit status:
 /// 0 no change, 1 changes.
-pub fn run(args: &DiffArgs) -> Result<i32> {
+pub fn run(args: &Request) -> Result<i32> {
     if !(args.tolerance >= 0.0 && args.tolerance.is_finite()) {
         return crate::error::input_error(format!(
             "--tolerance skal være et ikke-negativt tal (relativ tolerance, fx 0.001), ikke {}",

@@ -261,7 +261,7 @@ fn decrement_bound(
     let mut ratio = 1.0_f64;
     let mut fallen = Vec::new();
     for (i, (&w, &w0)) in weights.iter().zip(previous_weights).enumerate() {
-        if !(w >= 0.0) {
+        if w.is_nan() || w < 0.0 {
             return None;
         }
         if w0 > 0.0 {

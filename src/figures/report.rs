@@ -4,6 +4,7 @@
 
 use super::{Axes, BalancePoint, Series, balance_chart, line_chart};
 use crate::figures::Figure;
+use crate::groups::Group;
 use crate::results::{Published, Results, key};
 use anyhow::{Context, Result};
 
@@ -96,8 +97,7 @@ pub fn profile(results: &Results, id: &str) -> Result<Figure> {
         .figurer
         .get(id)
         .with_context(|| format!("resultaterne mangler data til {id}"))?;
-    let series: Vec<Series> = [("maend", "Mænd"), ("kvinder", "Kvinder")]
-        .iter()
+    let series: Vec<Series> = (Group::SEXES.map(Group::key_label).iter())
         .filter_map(|(key, label)| {
             data.get(*key).map(|points| Series {
                 label: label.to_string(),

@@ -6,7 +6,6 @@
 
 mod measures;
 
-use crate::cli::StatusArgs;
 use crate::config::Config;
 use crate::diskretion::{self, Basis, Cell, Suppressed};
 use crate::error::InputError;
@@ -68,8 +67,11 @@ pub struct Note {
     pub undertrykt: Vec<String>,
 }
 
+/// A participant's monthly profile around start (−12..=12).
+type Profile = fn(&Participant) -> &[f64; 25];
+
 /// The figures of a note: id, what it shows, and the monthly profile behind it.
-const FIGURES: [(&str, &str, fn(&Participant) -> &[f64; 25]); 2] = [
+const FIGURES: [(&str, &str, Profile); 2] = [
     ("status_profil", "Beskæftigelsesgrad", |p| &p.profile),
     ("status_igu", "Andel i IGU", |p| &p.igu_profile),
 ];
@@ -366,9 +368,26 @@ fn across(notes: &mut [(Note, Cells)]) {
     }
 }
 
+/// What `statusnotater` is asked to do.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// The report's configuration.
+    pub config: std::path::PathBuf,
+    /// The data folder (`None`: the config's, else the bundled synthetic registers).
+    pub data: Option<std::path::PathBuf>,
+    /// Only these municipalities (empty: all).
+    pub kommune: Vec<String>,
+    /// The delivery round 1–4 whose end is the cut-off.
+    pub runde: Option<u8>,
+    /// The cut-off date instead of a round's end.
+    pub cutoff: Option<NaiveDate>,
+    /// The folder of the notes.
+    pub out: std::path::PathBuf,
+}
+
 /// Runs `statusnotater`.
-pub fn run(args: &StatusArgs) -> Result<()> {
-    let config = Config::load(&args.source.config)?;
+pub fn run(args: &Request) -> Result<()> {
+    let config = Config::load(&args.config)?;
     let cutoff = match (args.runde, args.cutoff) {
         (Some(_), Some(_)) => {
             return crate::error::input_error("angiv enten --runde eller --cutoff, ikke begge");
@@ -383,7 +402,7 @@ pub fn run(args: &StatusArgs) -> Result<()> {
         .parent()
         .unwrap_or(Path::new("build"))
         .to_path_buf();
-    let source = crate::pipeline::data_source(&config, args.source.data.as_deref(), &build_dir)?;
+    let source = crate::pipeline::data_source(&config, args.data.as_deref(), &build_dir)?;
     let codebook = CodeBook::load(&config.codebook_path())?;
     let regs = registers::load(&source.dir, &codebook)?;
     let people = measures::participants(&regs, &codebook, cutoff, args.runde.map(i64::from))?;

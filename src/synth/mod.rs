@@ -239,8 +239,11 @@ fn truth(world: &World) -> Result<Truth> {
             &masks,
         );
         let y0 = effects::measure(y0_path, start, &world.window, world.igu_until, &masks);
-        let sex = if p.role.male { "maend" } else { "kvinder" };
-        for group in ["alle", sex] {
+        for group in [
+            crate::groups::Group::Alle,
+            crate::groups::Group::of_sex(p.role.male),
+        ] {
+            let group = group.key();
             *counts.entry(group.to_string()).or_default() += 1;
             for j in 0..names.len() {
                 if y1[j].is_finite() && y0[j].is_finite() {

@@ -4,6 +4,7 @@
 
 use super::{Row, STAR_LEGEND, Table};
 use crate::estimators;
+use crate::groups::Group;
 use crate::locale;
 use crate::results::Results;
 use anyhow::{Context, Result};
@@ -84,7 +85,7 @@ fn funnel_notes(results: &Results) -> Vec<String> {
 
 /// Tabel 3.1: participants' characteristics, all, men and women.
 pub fn participants(results: &Results) -> Result<Table> {
-    let groups = [("alle", "Alle"), ("maend", "Mænd"), ("kvinder", "Kvinder")];
+    let groups = [Group::Alle, Group::Maend, Group::Kvinder].map(Group::key_label);
     let names: Vec<String> = results
         .balance
         .get("alle")
@@ -262,6 +263,9 @@ pub fn balance(results: &Results, id: &str, groups: &[(&str, &str)]) -> Result<T
     })
 }
 
+/// Tabel 2.1's columns of counts, in order.
+const TABEL_2_1_GROUPS: [Group; 3] = [Group::Alle, Group::Kvinder, Group::Maend];
+
 /// Tabel 2.1: delivered participants per municipality and sex, and average weeks in the project.
 /// Cells hidden for discretion print as "–" with a note.
 pub fn deliveries(results: &Results, threshold: usize) -> Table {
@@ -279,7 +283,8 @@ pub fn deliveries(results: &Results, threshold: usize) -> Table {
         .filter_map(|(k, name)| k.strip_prefix("kommune.").map(|slug| (slug, name)))
         .map(|(slug, name)| Row {
             label: name.clone(),
-            cells: ["alle", "kvinder", "maend"]
+            cells: TABEL_2_1_GROUPS
+                .map(Group::key)
                 .iter()
                 .map(|c| cell(format!("tabel_2_1.{slug}.{c}"), 0))
                 .chain(std::iter::once(cell(format!("tabel_2_1.{slug}.uger"), 0)))
@@ -288,8 +293,8 @@ pub fn deliveries(results: &Results, threshold: usize) -> Table {
         .collect();
     rows.push(Row {
         label: "I alt".into(),
-        cells: ["alle", "kvinder", "maend", "uger"]
-            .iter()
+        cells: (TABEL_2_1_GROUPS.map(Group::key).iter())
+            .chain(&["uger"])
             .map(|c| cell(format!("tabel_2_1.i_alt.{c}"), 0))
             .collect(),
     });

@@ -441,7 +441,10 @@ fn a_count_that_changed_by_fewer_than_five_persons_is_hidden() {
     assert_eq!(estimate["n_behandlede"]["skjult"], Value::Bool(true));
     assert!(estimate["n_behandlede"]["gammel"].is_null());
     let sentence = json["saetninger"][0]["ny"].as_str().unwrap();
-    assert!(sentence.ends_with("I alt [skjult] deltagere og 2.240 kontroller."), "{sentence}");
+    assert!(
+        sentence.ends_with("I alt [skjult] deltagere og 2.240 kontroller."),
+        "{sentence}"
+    );
     let log = read_json(&out_dir.join("diff.diskretion.json"));
     assert_eq!(log["taerskel"], 5);
     let cells: Vec<(String, u64)> = (log["skjulte_celler"].as_array().unwrap().iter())
