@@ -98,16 +98,30 @@ pub(super) struct Donors {
 
 impl Donors {
     pub fn new(scores: &[f64], units: &Units) -> Self {
-        let mut rows: Vec<usize> = units
-            .rows()
-            .filter(|&i| !units.is_treated(i) && scores[i].is_finite())
-            .collect();
-        // (stratum, score, row) is unique, so an unstable sort gives one order.
-        rows.sort_unstable_by(|&a, &b| {
-            (units.stratum(a).cmp(&units.stratum(b)))
-                .then(scores[a].total_cmp(&scores[b]))
-                .then(a.cmp(&b))
-        });
+        // The sort key (stratum, score, row) packed into one integer whose order is that of
+        // the triple (the score's bits mapped as `f64::total_cmp` orders them), so the sort
+        // compares integers instead of looking up three arrays; the triple is unique, so an
+        // unstable sort gives one order.
+        let key = |i: usize| -> u128 {
+            let bits = scores[i].to_bits();
+            let score = if bits >> 63 == 1 {
+                !bits
+            } else {
+                bits | 1 << 63
+            };
+            (u128::from(units.stratum(i)) << 96) | (u128::from(score) << 32) | i as u128
+        };
+        let mut keys: Vec<u128> = Vec::with_capacity(scores.len());
+        keys.extend(
+            (units.rows())
+                .filter(|&i| !units.is_treated(i) && scores[i].is_finite())
+                .map(|i| {
+                    debug_assert!(u32::try_from(i).is_ok(), "row index fits the key");
+                    key(i)
+                }),
+        );
+        keys.sort_unstable();
+        let rows: Vec<usize> = keys.iter().map(|&k| (k as u32) as usize).collect();
         let mut strata: Vec<(u32, usize, usize)> = Vec::new();
         for (k, &i) in rows.iter().enumerate() {
             match strata.last_mut() {

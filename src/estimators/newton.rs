@@ -94,30 +94,41 @@ pub(super) struct NewtonBuffers {
     previous_weights: Vec<f64>,
 }
 
-/// Log-likelihood contribution of one unit at linear index `eta`.
-fn unit_loglik(model: PsModel, eta: f64, treated: bool) -> f64 {
+/// Log-likelihood contribution of one unit at linear index `eta`, and (logit) the tail
+/// e^−|eta| it is computed from, which [`unit_derivatives`] reuses: one `exp` per unit and
+/// evaluation instead of two.
+fn unit_loglik(model: PsModel, eta: f64, treated: bool) -> (f64, f64) {
     match model {
         PsModel::Logit => {
-            if treated {
-                -softplus(-eta)
-            } else {
-                -softplus(eta)
-            }
+            // ln(1 + e^x) = max(x, 0) + ln(1 + e^−|x|), with x = ∓eta.
+            let tail = (-eta.abs()).exp();
+            let x = if treated { -eta } else { eta };
+            (-(x.max(0.0) + tail.ln_1p()), tail)
         }
         PsModel::Probit => {
             let z = if treated { eta } else { -eta };
-            log_cdf_and_inverse_mills(z).0
+            (log_cdf_and_inverse_mills(z).0, f64::NAN)
         }
     }
 }
 
 /// The derivative of a unit's log likelihood in eta, and minus its second
-/// derivative (the observed-information weight).
-fn unit_derivatives(model: PsModel, eta: f64, treated: bool) -> (f64, f64) {
+/// derivative (the observed-information weight); `tail` is e^−|eta| from [`unit_loglik`]
+/// (logit).
+fn unit_derivatives(model: PsModel, eta: f64, tail: f64, treated: bool) -> (f64, f64) {
     match model {
         PsModel::Logit => {
-            let p = model.probability(eta);
-            (f64::from(u8::from(treated)) - p, p * (1.0 - p))
+            // p = 1/(1 + e^−eta) and p(1 − p) = e^−|eta| / (1 + e^−|eta|)², from the tail.
+            let denominator = 1.0 + tail;
+            let p = if eta >= 0.0 {
+                1.0 / denominator
+            } else {
+                tail / denominator
+            };
+            (
+                f64::from(u8::from(treated)) - p,
+                tail / (denominator * denominator),
+            )
         }
         PsModel::Probit => {
             let q = if treated { 1.0 } else { -1.0 };
@@ -126,11 +137,6 @@ fn unit_derivatives(model: PsModel, eta: f64, treated: bool) -> (f64, f64) {
             (q * mills, mills * (z + mills))
         }
     }
-}
-
-/// ln(1 + e^x) without overflow.
-fn softplus(x: f64) -> f64 {
-    x.max(0.0) + (-x.abs()).exp().ln_1p()
 }
 
 /// (ln Φ(z), φ(z)/Φ(z)), with the Mills-ratio series far in the lower tail.
@@ -145,12 +151,16 @@ fn log_cdf_and_inverse_mills(z: f64) -> (f64, f64) {
     (log_pdf + ratio.ln(), 1.0 / ratio)
 }
 
-fn log_likelihood(model: PsModel, eta: &Array1<f64>, y: &[bool], f: &[f64]) -> f64 {
-    eta.iter()
-        .zip(y)
-        .zip(f)
-        .map(|((&e, &t), &w)| w * unit_loglik(model, e, t))
-        .sum()
+/// The log likelihood at `eta`, and each unit's tail for [`unit_derivatives`].
+fn log_likelihood(model: PsModel, eta: &Array1<f64>, y: &[bool], f: &[f64]) -> (f64, Vec<f64>) {
+    let mut tails = Vec::with_capacity(eta.len());
+    let mut sum = 0.0;
+    for ((&e, &t), &w) in eta.iter().zip(y).zip(f) {
+        let (loglik, tail) = unit_loglik(model, e, t);
+        sum += w * loglik;
+        tails.push(tail);
+    }
+    (sum, tails)
 }
 
 /// X'X of the row-major n × p matrix `rows`: the lower triangle by one `faer` product
@@ -194,13 +204,14 @@ fn clear_upper_vector_state() {
 
 impl NewtonBuffers {
     /// The gradient at `eta`; keeps the information weights f·w of the rows in `self.weights`.
-    fn gradient(&mut self, model: PsModel, rows: NewtonRows, eta: &Array1<f64>) -> DVector<f64> {
+    fn gradient(&mut self, model: PsModel, rows: NewtonRows, at: &Iterate) -> DVector<f64> {
+        let (eta, tails) = (&at.eta, &at.tails);
         let NewtonRows { design, y, f } = rows;
         let (n, p) = design.dim();
         let mut gradient = vec![0.0; p];
         self.weights.clear();
         for r in 0..n {
-            let (s, w) = unit_derivatives(model, eta[r], y[r]);
+            let (s, w) = unit_derivatives(model, eta[r], tails[r], y[r]);
             let score = f[r] * s;
             self.weights.push(f[r] * w);
             let row = design.row(r);
@@ -299,6 +310,8 @@ struct Iterate {
     beta: Array1<f64>,
     eta: Array1<f64>,
     loglik: f64,
+    /// Each unit's e^−|eta| (logit), from the log likelihood, for the derivatives.
+    tails: Vec<f64>,
 }
 
 /// A point the fit may stop at, with its covariance.
@@ -440,8 +453,13 @@ pub(super) fn newton(
     let singular = || EstimError::PsFit("informationsmatricen er ikke positivt definit".into());
     let evaluate = |beta: Array1<f64>| {
         let eta = design.dot(&beta);
-        let loglik = log_likelihood(model, &eta, y, f);
-        Iterate { beta, eta, loglik }
+        let (loglik, tails) = log_likelihood(model, &eta, y, f);
+        Iterate {
+            beta,
+            eta,
+            loglik,
+            tails,
+        }
     };
     let mut current = evaluate(Array1::from(beta0));
     if !current.loglik.is_finite() {
@@ -455,7 +473,7 @@ pub(super) fn newton(
     let mut stata: Option<Candidate> = None;
     let mut iterations = 0;
     loop {
-        let gradient = buffers.gradient(model, rows, &current.eta);
+        let gradient = buffers.gradient(model, rows, &current);
         if stop == Stop::Stata
             && let (Some(prev), Some(held)) = (&previous, &previous_information)
             && small_change(&current, prev)
