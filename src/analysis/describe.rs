@@ -195,8 +195,18 @@ fn balance_of(
             kernel: Kernel::Epan,
         })
         .collect();
-    let fitted = sample::estimate(&sample, PsModel::Logit, &variants, rule, 0, 0, &|| {})?;
-    for (variant, reason) in &fitted.not_estimated {
+    // A propensity-score fit that fails or does not converge leaves the columns after matching
+    // empty, with a warning; the report goes on.
+    let fitted = match sample::estimate(&sample, PsModel::Logit, &variants, rule, 0, 0, &|| {}) {
+        Ok(fitted) => Some(fitted),
+        Err(e) => {
+            results.advarsler.push(format!(
+                "balancen for «{group}» efter matching kan ikke opgøres: {e:#}"
+            ));
+            None
+        }
+    };
+    for (variant, reason) in fitted.iter().flat_map(|f| &f.not_estimated) {
         results.advarsler.push(format!(
             "balancen for «{group}» efter matching med metode ({}) kan ikke opgøres: {reason}",
             variant.method.number
@@ -207,7 +217,8 @@ fn balance_of(
     let stats: Vec<Option<Vec<_>>> = variants
         .iter()
         .map(|variant| {
-            let Some(v) = fitted.variants.iter().find(|v| v.variant == *variant) else {
+            let found = fitted.iter().flat_map(|f| &f.variants);
+            let Some(v) = found.into_iter().find(|v| v.variant == *variant) else {
                 return Ok(None);
             };
             balance(d.view(), &data.descriptive_names, &units, &v.weighting).map(Some)
@@ -282,7 +293,9 @@ fn balance_of(
         );
     }
     results.balance.insert(group.to_string(), rows_out);
-    if group == "alle" {
+    if group == "alle"
+        && let Some(fitted) = &fitted
+    {
         // After matching with method (2); without it, the curves before matching alone.
         let method_2 = fitted.variants.iter().find(|v| v.variant == variants[1]);
         let unmatched = Weighting::unmatched(&units);

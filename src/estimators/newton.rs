@@ -118,17 +118,15 @@ fn unit_loglik(model: PsModel, eta: f64, treated: bool) -> (f64, f64) {
 fn unit_derivatives(model: PsModel, eta: f64, tail: f64, treated: bool) -> (f64, f64) {
     match model {
         PsModel::Logit => {
-            // p = 1/(1 + e^−eta) and p(1 − p) = e^−|eta| / (1 + e^−|eta|)², from the tail.
-            let denominator = 1.0 + tail;
+            // p = 1/(1 + e^−eta) from the tail (for eta ≥ 0 the very same operations). The weight
+            // stays p(1 − p), which is exactly 0 where p rounds to 1, as Stata's `ml` has it: the
+            // fits of quasi-separated designs depend on that.
             let p = if eta >= 0.0 {
-                1.0 / denominator
+                1.0 / (1.0 + tail)
             } else {
-                tail / denominator
+                tail / (1.0 + tail)
             };
-            (
-                f64::from(u8::from(treated)) - p,
-                tail / (denominator * denominator),
-            )
+            (f64::from(u8::from(treated)) - p, p * (1.0 - p))
         }
         PsModel::Probit => {
             let q = if treated { 1.0 } else { -1.0 };
