@@ -562,8 +562,9 @@ fn profile_figure(n: &Note, threshold: usize, id: &str, what: &str) -> Result<Fi
             n.kommune
         ),
         note: format!(
-            "Af diskretionshensyn er måneder udeladt, hvor færre end {} personer kan følges, eller hvor tallet ville bygge på færre end {} personer med eller uden kendetegnet.",
-            threshold, threshold
+            "Af diskretionshensyn er måneder udeladt, hvor færre end {threshold} personer kan følges, eller hvor tallet ville bygge på færre end {threshold} personer med eller uden kendetegnet. For {} vises {} af 25 måneder.",
+            n.kommune,
+            (n.figurer.get(id).and_then(|f| f.get("kommune"))).map_or(0, |p| p.len()),
         ),
         svg: line_chart(&axes, &series)?,
     })
