@@ -293,27 +293,34 @@ fn balance_of(
         );
     }
     results.balance.insert(group.to_string(), rows_out);
-    if group == "alle"
-        && let Some(fitted) = &fitted
-    {
-        // After matching with method (2); without it, the curves before matching alone.
-        let method_2 = fitted.variants.iter().find(|v| v.variant == variants[1]);
-        let unmatched = Weighting::unmatched(&units);
-        let w = method_2.map_or(&unmatched, |v| &v.weighting);
-        let dens = score_densities(&fitted.fit.scores.to_vec(), &units, w)?;
-        let curve = |c: &crate::estimators::DensityCurve| {
-            c.x.iter().zip(&c.density).map(|(x, y)| [*x, *y]).collect()
-        };
-        let mut series = BTreeMap::from([
-            ("deltagere_foer".to_string(), curve(&dens.treated_raw)),
-            ("kontrol_foer".to_string(), curve(&dens.control_raw)),
-        ]);
-        if method_2.is_some() {
-            series.insert("deltagere_efter".to_string(), curve(&dens.treated_matched));
-            series.insert("kontrol_efter".to_string(), curve(&dens.control_matched));
-        }
-        results.figurer.insert("bilagsfigur_2_1".into(), series);
+    if group != "alle" {
+        return Ok(());
     }
+    let Some(fitted) = &fitted else {
+        // No propensity score: Bilagsfigur 2.1 has no curves (its caption's averages print "–").
+        let empty = ["deltagere_foer", "kontrol_foer"].map(|k| (k.to_string(), Vec::new()));
+        results
+            .figurer
+            .insert("bilagsfigur_2_1".into(), BTreeMap::from(empty));
+        return Ok(());
+    };
+    // After matching with method (2); without it, the curves before matching alone.
+    let method_2 = fitted.variants.iter().find(|v| v.variant == variants[1]);
+    let unmatched = Weighting::unmatched(&units);
+    let w = method_2.map_or(&unmatched, |v| &v.weighting);
+    let dens = score_densities(&fitted.fit.scores.to_vec(), &units, w)?;
+    let curve = |c: &crate::estimators::DensityCurve| {
+        c.x.iter().zip(&c.density).map(|(x, y)| [*x, *y]).collect()
+    };
+    let mut series = BTreeMap::from([
+        ("deltagere_foer".to_string(), curve(&dens.treated_raw)),
+        ("kontrol_foer".to_string(), curve(&dens.control_raw)),
+    ]);
+    if method_2.is_some() {
+        series.insert("deltagere_efter".to_string(), curve(&dens.treated_matched));
+        series.insert("kontrol_efter".to_string(), curve(&dens.control_matched));
+    }
+    results.figurer.insert("bilagsfigur_2_1".into(), series);
     Ok(())
 }
 
