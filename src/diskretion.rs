@@ -85,15 +85,28 @@ pub fn log_json(threshold: usize, cells: &[Suppressed]) -> anyhow::Result<String
     Log::new(threshold, cells.to_vec(), Vec::new()).to_json()
 }
 
+/// What a published number is, as the log names it.
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
+pub enum Kind {
+    /// A count of persons.
+    #[serde(rename = "antal")]
+    Count,
+    /// A share of persons (one value 0 or 1 per person).
+    #[serde(rename = "andel")]
+    Share,
+    /// Another mean, one value per person.
+    #[serde(rename = "gennemsnit")]
+    Mean,
+}
+
 /// What a published number rests on: its persons and, of those, the persons with the trait (a
 /// share of persons) or with a non-zero value (any other mean), or the count itself.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
 pub struct Basis {
     /// The cell (its path in the output, e.g. `grupper.alle.maal.igu.1`).
     pub celle: String,
-    /// What the number is: `antal` (a count of persons), `andel` (a share of persons) or
-    /// `gennemsnit` (another mean, one value per person).
-    pub slags: String,
+    /// What the number is.
+    pub slags: Kind,
     /// The persons the number rests on.
     pub personer: usize,
     /// Of those, the persons with the trait or a non-zero value (a count: all of them).
@@ -107,7 +120,7 @@ impl Basis {
         let binary = values.iter().all(|&v| v == 0.0 || v == 1.0);
         Basis {
             celle: cell.into(),
-            slags: if binary { "andel" } else { "gennemsnit" }.into(),
+            slags: if binary { Kind::Share } else { Kind::Mean },
             personer: values.len(),
             med: values.iter().filter(|&&v| v != 0.0).count(),
         }
@@ -117,7 +130,7 @@ impl Basis {
     pub fn count(cell: impl Into<String>, persons: usize) -> Basis {
         Basis {
             celle: cell.into(),
-            slags: "antal".into(),
+            slags: Kind::Count,
             personer: persons,
             med: persons,
         }
@@ -129,20 +142,19 @@ impl Basis {
     /// are 1 to threshold − 1 (it would tell what those few have).
     pub fn problem(&self, threshold: usize) -> Option<String> {
         let (n, with) = (self.personer, self.med);
-        match self.slags.as_str() {
-            "antal" => {
+        match self.slags {
+            Kind::Count => {
                 (!publishable(n, threshold)).then(|| format!("en optælling på {n} personer"))
             }
             _ if n < threshold => Some(format!("et gennemsnit over {n} personer")),
-            "andel" if !share_publishable(with, n, threshold) => Some(format!(
+            Kind::Share if !share_publishable(with, n, threshold) => Some(format!(
                 "en andel, der hviler på {with} personer med og {} uden kendetegnet",
                 n - with.min(n)
             )),
-            "gennemsnit" if !publishable(with, threshold) => Some(format!(
+            Kind::Mean if !publishable(with, threshold) => Some(format!(
                 "et gennemsnit, hvor {with} personer har en værdi forskellig fra 0"
             )),
-            "andel" | "gennemsnit" => None,
-            other => Some(format!("ukendt slags tal «{other}»")),
+            Kind::Share | Kind::Mean => None,
         }
     }
 }
@@ -363,6 +375,14 @@ fn numbers_in(value: &serde_json::Value, path: &str, out: &mut Vec<(String, f64)
     }
 }
 
+/// Whether a status note's cell (a path in its JSON) describes the municipality's own
+/// participants (not one sex, not all BOT): all BOT minus the other municipalities gives such a
+/// cell, so it may not be hidden in exactly one note.
+pub fn municipality_cell(cell: &str) -> bool {
+    cell.starts_with("grupper.alle.")
+        || (cell.starts_with("figurer.") && cell.contains(".kommune."))
+}
+
 /// Checks the status notes (each note's JSON as written, which holds every number its PDF
 /// prints, with its output-control log) at `threshold`, from the counts in the logs:
 ///
@@ -398,7 +418,7 @@ pub fn audit_notes(notes: &[(String, serde_json::Value, Log)], threshold: usize)
                 Some(basis) => {
                     if let Some(problem) = basis.problem(threshold) {
                         leak(cell, problem);
-                    } else if basis.slags == "antal" && *value != basis.personer as f64 {
+                    } else if basis.slags == Kind::Count && *value != basis.personer as f64 {
                         leak(
                             cell,
                             format!("optællingen {value} er ikke loggens {}", basis.personer),
@@ -442,30 +462,26 @@ pub fn audit_notes(notes: &[(String, serde_json::Value, Log)], threshold: usize)
         }
     }
     // Across the notes: the municipality's own cells, hidden in how many notes.
-    let own = |path: &str| {
-        path.starts_with("grupper.alle.")
-            || (path.starts_with("figurer.") && path.contains(".kommune."))
-    };
     let mut hidden: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
     for (_, note, log) in notes {
         let whole = note["grupper"].get("alle").is_none();
         let cells = (log.skjulte_celler.iter().map(|s| s.celle.as_str()))
             .chain(log.offentliggjorte_celler.iter().map(|b| b.celle.as_str()));
-        for cell in cells.filter(|c| own(c)) {
+        for cell in cells.filter(|c| municipality_cell(c)) {
             hidden.entry(cell).or_default();
         }
         for s in &log.skjulte_celler {
-            if own(&s.celle) && !whole {
+            if municipality_cell(&s.celle) && !whole {
                 *hidden.entry(s.celle.as_str()).or_default() += 1;
             }
         }
     }
-    let whole = notes
+    let hidden_whole = notes
         .iter()
         .filter(|(_, n, _)| n["grupper"].get("alle").is_none())
         .count();
     for (cell, count) in hidden {
-        if count + whole == 1 {
+        if count + hidden_whole == 1 {
             leak(cell.to_string(), "skjult i netop ét notat, så det følger af alle BOT-deltagere minus de andre kommuner".into());
         }
     }
@@ -482,7 +498,7 @@ fn mean_leak(mean: f64, persons: f64, threshold: usize) -> Option<String> {
     let n = persons.round() as usize;
     Basis {
         celle: String::new(),
-        slags: if share { "andel" } else { "gennemsnit" }.into(),
+        slags: if share { Kind::Share } else { Kind::Mean },
         personer: n,
         med: if share { with.round() as usize } else { n },
     }

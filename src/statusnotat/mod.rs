@@ -93,7 +93,11 @@ impl Cells {
         }
         let basis = Basis::of(cell, values);
         if basis.problem(threshold).is_some() {
-            self.hidden.push(Suppressed::mean(basis.celle, values));
+            (self.hidden).push(Suppressed::primary(
+                basis.celle,
+                basis.personer,
+                Some(basis.med),
+            ));
             return f64::NAN;
         }
         self.shown.push(basis);
@@ -163,7 +167,7 @@ fn numbers(
 fn points(
     prefix: &str,
     members: &[&Participant],
-    profile: fn(&Participant) -> &[f64; 25],
+    profile: Profile,
     cells: &mut Cells,
     threshold: usize,
 ) -> BTreeMap<i32, f64> {
@@ -311,13 +315,6 @@ fn within(note: &mut Note, cells: &mut Cells) {
     }
 }
 
-/// The cells of a note that describe the municipality's own participants (not the sexes, not all
-/// BOT): those that could be worked out from all BOT minus the other municipalities.
-fn local(cell: &str) -> bool {
-    cell.starts_with("grupper.alle.")
-        || (cell.starts_with("figurer.") && cell.contains(".kommune."))
-}
-
 /// Secondary suppression across the notes: all BOT minus the other municipalities gives a cell
 /// that exactly one note hides (a note below the threshold hides all of them), so the same cell
 /// is hidden in a second note too, the one where it rests on the fewest persons. A note whose
@@ -325,7 +322,7 @@ fn local(cell: &str) -> bool {
 fn across(notes: &mut [(Note, Cells)]) {
     let mut paths: Vec<String> = (notes.iter())
         .flat_map(|(_, c)| c.shown.iter().map(|b| b.celle.clone()))
-        .filter(|c| local(c))
+        .filter(|c| diskretion::municipality_cell(c))
         .collect();
     // A note's count first: a note hidden as a whole hides all its cells at once.
     paths.sort_by_key(|p| (p != "grupper.alle.antal", p.clone()));
@@ -350,7 +347,7 @@ fn across(notes: &mut [(Note, Cells)]) {
         if path == "grupper.alle.antal" {
             let all: Vec<String> = (cells.shown.iter())
                 .map(|b| b.celle.clone())
-                .filter(|c| local(c) || c.starts_with("grupper."))
+                .filter(|c| diskretion::municipality_cell(c) || c.starts_with("grupper."))
                 .collect();
             for cell in all {
                 cells.hide(&cell);

@@ -1,7 +1,7 @@
 //! `effektrapport statusnotater` on the bundled synthetic data: one PDF + JSON per municipality,
 //! and no published number resting on 1–4 persons.
 
-use effektrapport::diskretion::{Basis, Log, audit_notes};
+use effektrapport::diskretion::{Basis, Kind, Log, audit_notes};
 use std::process::Command;
 
 #[test]
@@ -179,7 +179,7 @@ fn every_number_of_the_status_notes_passes_output_control_and_planted_leaks_fail
             .2
             .offentliggjorte_celler
             .iter_mut()
-            .find(|b| b.slags == "gennemsnit")
+            .find(|b| b.slags == Kind::Mean)
             .unwrap();
         cell.med = 3;
         let path = cell.celle.clone();
@@ -216,7 +216,7 @@ fn every_number_of_the_status_notes_passes_output_control_and_planted_leaks_fail
         let s = log.skjulte_celler.remove(at);
         log.offentliggjorte_celler.push(Basis {
             celle: cell.into(),
-            slags: "gennemsnit".into(),
+            slags: Kind::Mean,
             personer: s.personer,
             med: s.personer,
         });
